@@ -1,0 +1,28 @@
+"""Helpers shared by the chapters of the course: ``import helpers as hp``.
+
+Modules: ``env`` (device, profile, seed, report), ``data`` (registry, downloads,
+parsers, on-device batches), ``training`` (``fit`` with checkpoints), ``plotting``,
+``checks`` and ``widgets``.
+"""
+
+from .checks import assert_at_least, assert_at_most, assert_close, check_gradients, numerical_gradient, relative_error
+from .data import (
+    REGISTRY,
+    DataNotAvailableError,
+    ImageSplits,
+    TensorLoader,
+    cache_dir,
+    fetch,
+    image_classification_data,
+    load_idx_dataset,
+    load_text,
+    read_idx,
+    register,
+)
+from .env import config, device, is_quick, profile, report, seed, seed_everything, setup
+from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
+from .training import accuracy, checkpoint_path, evaluate, fit, load_checkpoint, predict, save_checkpoint
+from .widgets import explore
+
+__all__ = [name for name in dir() if not name.startswith("_")]
+__version__ = "0.1.0"

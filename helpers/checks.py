@@ -1,0 +1,87 @@
+"""Checks: compare a hand derivation with autograd, and assertions that explain themselves."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import torch
+
+
+def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
+    """Return ``max|actual - expected| / max(max|expected|, tiny)``."""
+    actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
+    scale = expected.abs().max().clamp_min(torch.finfo(torch.float64).tiny)
+    return ((actual - expected).abs().max() / scale).item()
+
+
+def assert_close(actual: torch.Tensor, expected: torch.Tensor, *, name: str = "value",
+                 rtol: float = 1e-5, atol: float = 1e-8) -> None:
+    """Assert that two tensors agree elementwise; the message says where and by how much they differ."""
+    actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{name}: expected shape {list(expected.shape)}, got {list(actual.shape)}")
+    diff = (actual.double() - expected.double()).abs()
+    allowed = atol + rtol * expected.double().abs()
+    if (diff > allowed).any():
+        worst = torch.argmax(diff - allowed).item()
+        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), diff.shape)) if diff.dim() else ()
+        raise AssertionError(
+            f"{name}: {(diff > allowed).sum().item()} of {diff.numel()} entries differ. "
+            f"Worst at index {index}: expected {expected.double().flatten()[worst].item():.6g}, "
+            f"got {actual.double().flatten()[worst].item():.6g} (rtol={rtol}, atol={atol})."
+        )
+
+
+def assert_at_least(value: float, threshold: float, *, name: str, hint: str = "") -> None:
+    """Assert ``value >= threshold`` with a message that names the quantity and what to try."""
+    if not value >= threshold:
+        raise AssertionError(f"{name} should be at least {threshold:.4g}, got {value:.4g}. {hint}".strip())
+
+
+def assert_at_most(value: float, threshold: float, *, name: str, hint: str = "") -> None:
+    """Assert ``value <= threshold`` with a message that names the quantity and what to try."""
+    if not value <= threshold:
+        raise AssertionError(f"{name} should be at most {threshold:.4g}, got {value:.4g}. {hint}".strip())
+
+
+def check_gradients(loss_fn: Callable[..., torch.Tensor], params: Sequence[torch.Tensor],
+                    manual_grads: Sequence[torch.Tensor], *, names: Sequence[str] | None = None,
+                    rtol: float = 1e-6) -> list[float]:
+    """Compare hand-derived gradients with autograd's; return the relative error of each.
+
+    ``loss_fn(*params)`` must return a scalar. Raises ``AssertionError`` naming the first
+    gradient whose relative error exceeds ``rtol``. Use float64 for tight tolerances.
+    """
+    if len(params) != len(manual_grads):
+        raise ValueError(f"got {len(params)} parameters but {len(manual_grads)} manual gradients")
+    names = [f"grad[{i}]" for i in range(len(params))] if names is None else list(names)
+    leaves = [p.detach().clone().requires_grad_(True) for p in params]
+    loss = loss_fn(*leaves)
+    if loss.dim() != 0:
+        raise ValueError(f"loss_fn must return a scalar, got shape {list(loss.shape)}")
+    auto = torch.autograd.grad(loss, leaves)
+    errors = []
+    for name, mine, theirs in zip(names, manual_grads, auto):
+        if mine.shape != theirs.shape:
+            raise AssertionError(f"{name}: your gradient has shape {list(mine.shape)}, autograd's has {list(theirs.shape)}")
+        error = relative_error(mine.detach(), theirs)
+        if error > rtol:
+            raise AssertionError(f"{name}: relative error {error:.2e} against autograd exceeds {rtol:.0e}")
+        errors.append(error)
+    return errors
+
+
+def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Return the central finite-difference gradient of scalar ``f`` at ``x`` (use float64)."""
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    flat, out = x.view(-1), grad.view(-1)
+    for i in range(flat.numel()):
+        old = flat[i].item()
+        flat[i] = old + eps
+        plus = f(x).item()
+        flat[i] = old - eps
+        minus = f(x).item()
+        flat[i] = old
+        out[i] = (plus - minus) / (2 * eps)
+    return grad

@@ -1,0 +1,308 @@
+"""Data: a registry of real datasets, a safe downloader, parsers, and on-device batching.
+
+Files are cached as ``<cache>/<dataset>/<file name as published>``, where ``<cache>`` is
+``COURSE_DATA`` or a per-user cache folder. A download goes to a temporary file in that
+folder and is renamed only after its SHA-256 matches, so an interrupted or corrupt
+download never leaves a file that looks cached.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import struct
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .env import is_quick
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One published file: its name, SHA-256 and the URLs to try (mirrors after the first)."""
+
+    dataset: str
+    name: str
+    sha256: str
+    urls: tuple[str, ...]
+
+
+REGISTRY: dict[tuple[str, str], RemoteFile] = {}
+
+
+def register(dataset: str, name: str, sha256: str, urls: list[str] | tuple[str, ...]) -> RemoteFile:
+    """Add a file to the registry and return its entry.
+
+    ``urls`` lists the primary location first and at least one mirror after it.
+    """
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"sha256 for {dataset}/{name} must be 64 lowercase hex digits, got {sha256!r}")
+    if not urls or not all(isinstance(u, str) and "://" in u for u in urls):
+        raise ValueError(f"urls for {dataset}/{name} must be a non-empty list of URLs, got {urls!r}")
+    entry = RemoteFile(dataset, name, sha256, tuple(urls))
+    REGISTRY[(dataset, name)] = entry
+    return entry
+
+
+def _register_idx(dataset: str, bases: tuple[str, ...], sha256s: dict[str, str]) -> None:
+    for name, digest in sha256s.items():
+        register(dataset, name, digest, [base + name for base in bases])
+
+
+_register_idx(
+    "mnist",
+    ("https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/"),
+    {
+        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    },
+)
+_register_idx(
+    "fashion-mnist",
+    (
+        "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+        "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
+    ),
+    {
+        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    },
+)
+register(
+    "tinyshakespeare",
+    "input.txt",
+    "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    [
+        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+        "https://cdn.jsdelivr.net/gh/karpathy/char-rnn@master/data/tinyshakespeare/input.txt",
+    ],
+)
+
+
+class DataNotAvailableError(RuntimeError):
+    """A registered file is not cached and could not be downloaded with a matching checksum."""
+
+
+def user_cache_dir() -> Path:
+    """Return the course's per-user cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "ai-large-models-course"
+
+
+def cache_dir() -> Path:
+    """Return the data cache folder: ``COURSE_DATA`` if set, else ``<user cache>/data``."""
+    if os.environ.get("COURSE_DATA"):
+        return Path(os.environ["COURSE_DATA"]).expanduser()
+    return user_cache_dir() / "data"
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _download(url: str, folder: Path, entry: RemoteFile, progress: bool) -> Path:
+    """Download ``url`` into a temporary file in ``folder``; return it only if the checksum matches."""
+    handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{entry.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            received = 0
+            with tqdm(total=total, unit="B", unit_scale=True, desc=entry.name, disable=not progress) as bar:
+                for block in iter(lambda: response.read(1 << 16), b""):
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
+                    bar.update(len(block))
+        if total is not None and received != total:
+            raise OSError(f"connection closed after {received} of {total} bytes")
+        if digest.hexdigest() != entry.sha256:
+            raise OSError(f"SHA-256 mismatch: expected {entry.sha256}, got {digest.hexdigest()}")
+        return tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
+    """Return the path of a registered file, downloading it into the cache if needed.
+
+    Raises ``DataNotAvailableError`` naming the file, the URLs tried and the folder to
+    put the file in when no URL delivers it with the right checksum.
+    """
+    entry = REGISTRY.get((dataset, name))
+    if entry is None:
+        known = sorted(f"{d}/{n}" for d, n in REGISTRY)
+        raise ValueError(f"{dataset}/{name} is not a registered file. Registered files: {known}")
+    folder = cache_dir() / dataset
+    path = folder / name
+    if path.exists():
+        actual = sha256_of(path)
+        if actual != entry.sha256:
+            raise DataNotAvailableError(
+                f"{path} is corrupt: its SHA-256 is {actual}, expected {entry.sha256}. "
+                "Delete it and run again to download it afresh."
+            )
+        return path
+    reasons = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reasons.append(f"cannot create {folder}: {error}")
+    else:
+        for url in entry.urls:
+            try:
+                os.replace(_download(url, folder, entry, progress), path)
+                return path
+            except (OSError, urllib.error.URLError, ValueError) as error:
+                reasons.append(f"{url}: {error}")
+    tried = "\n  ".join(reasons)
+    raise DataNotAvailableError(
+        f"Could not get {dataset}/{name}. Tried:\n  {tried}\n"
+        f"Download it by hand from any of those URLs and save it as {path} "
+        f"(SHA-256 {entry.sha256}), or set COURSE_DATA to a folder laid out as <dataset>/<file>."
+    )
+
+
+_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path: str | Path) -> torch.Tensor:
+    """Parse an IDX file (gzipped or not), the format of MNIST, and return it as a tensor."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        raise ValueError(f"{path} is not an IDX file: expected magic 0x0000TTDD with a known type TT, got {raw[:4]!r}")
+    ndim = raw[3]
+    shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
+    dtype = np.dtype(_IDX_DTYPES[raw[2]])
+    expected = int(np.prod(shape)) * dtype.itemsize
+    body = raw[4 + 4 * ndim :]
+    if len(body) != expected:
+        raise ValueError(f"{path}: header promises shape {shape} ({expected} bytes) but the file holds {len(body)} bytes")
+    array = np.frombuffer(body, dtype=dtype).reshape(shape)
+    return torch.from_numpy(array.astype(array.dtype.newbyteorder("=")))
+
+
+def load_idx_dataset(dataset: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``(images uint8 [N, 28, 28], labels int64 [N])`` of MNIST or Fashion-MNIST."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    prefix = "train" if split == "train" else "t10k"
+    images = read_idx(fetch(dataset, f"{prefix}-images-idx3-ubyte.gz"))
+    labels = read_idx(fetch(dataset, f"{prefix}-labels-idx1-ubyte.gz")).long()
+    return images, labels
+
+
+@dataclass
+class ImageSplits:
+    """Train and test images (float in [0, 1], shape [N, 1, 28, 28]) and labels, and what was used."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    note: str
+
+
+def image_classification_data(dataset: str = "mnist", *, quick: bool | None = None, num_quick_test: int = 2000) -> ImageSplits:
+    """Return train/test splits of MNIST or Fashion-MNIST for the active profile.
+
+    Full profile: the published train (60,000) and test (10,000) sets. Quick profile:
+    only the 10,000-image test file, which the offline data holds, split by a fixed
+    permutation into ``10,000 - num_quick_test`` training and ``num_quick_test`` test images.
+    """
+    quick = is_quick() if quick is None else quick
+    if quick:
+        x, y = load_idx_dataset(dataset, "test")
+        if not 0 < num_quick_test < len(y):
+            raise ValueError(f"num_quick_test must be between 1 and {len(y) - 1}, got {num_quick_test}")
+        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+        train, test = order[num_quick_test:], order[:num_quick_test]
+        note = (
+            f"quick profile: {dataset} test file split into {len(train):,} training and "
+            f"{len(test):,} held-out test images (the offline data has no training images)"
+        )
+        x_train, y_train, x_test, y_test = x[train], y[train], x[test], y[test]
+    else:
+        x_train, y_train = load_idx_dataset(dataset, "train")
+        x_test, y_test = load_idx_dataset(dataset, "test")
+        note = f"full profile: {dataset} train ({len(y_train):,}) and test ({len(y_test):,}) sets"
+    scale = lambda images: images.float().div(255).unsqueeze(1)  # noqa: E731
+    print(note)
+    return ImageSplits(scale(x_train), y_train, scale(x_test), y_test, note)
+
+
+def load_text(dataset: str = "tinyshakespeare", name: str = "input.txt") -> str:
+    """Return a registered text file decoded as UTF-8."""
+    return fetch(dataset, name).read_text(encoding="utf-8")
+
+
+class TensorLoader:
+    """Mini-batches of tensors that already sit on the device: no copies, no worker processes.
+
+    ``TensorLoader(x, y, batch_size=128, shuffle=True)`` yields ``(x[idx], y[idx])``.
+    The shuffling generator is part of ``state_dict()``, so a resumed run sees the
+    same batch order as an uninterrupted one.
+    """
+
+    def __init__(self, *tensors: torch.Tensor, batch_size: int, shuffle: bool = False,
+                 drop_last: bool = False, seed: int = 0) -> None:
+        if not tensors:
+            raise ValueError("TensorLoader needs at least one tensor")
+        sizes = {len(t) for t in tensors}
+        if len(sizes) != 1:
+            raise ValueError(f"all tensors must have the same length along dim 0, got {[len(t) for t in tensors]}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        devices = {t.device for t in tensors}
+        if len(devices) != 1:
+            raise ValueError(f"all tensors must be on one device, got {sorted(map(str, devices))}")
+        self.tensors = tensors
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        n = len(self.tensors[0])
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        n = len(self.tensors[0])
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator).to(self.tensors[0].device)
+        else:
+            order = torch.arange(n, device=self.tensors[0].device)
+        for i in range(len(self)):
+            idx = order[i * self.batch_size : (i + 1) * self.batch_size]
+            yield tuple(t[idx] for t in self.tensors)
+
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        """Return the shuffling state."""
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        """Restore the shuffling state saved by ``state_dict``."""
+        self.generator.set_state(state["generator"])

@@ -1,0 +1,112 @@
+"""Environment: which device, which profile, which seed, and a one-line report.
+
+Two environment variables steer every chapter:
+
+* ``COURSE_PROFILE`` -- ``full`` (the real chapter) or ``quick`` (small data, few
+  steps, under a minute on two CPU cores). Unset: ``full`` when a CUDA GPU is found,
+  otherwise ``quick``.
+* ``COURSE_SEED`` -- an integer seed (default 0) for Python, NumPy and PyTorch.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import torch
+
+PROFILES = ("quick", "full")
+
+
+def device() -> torch.device:
+    """Return the best available device: CUDA, then Apple MPS, then CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def profile() -> str:
+    """Return the active profile, ``"quick"`` or ``"full"``, from ``COURSE_PROFILE``."""
+    value = os.environ.get("COURSE_PROFILE", "").strip().lower()
+    if not value:
+        return "full" if torch.cuda.is_available() else "quick"
+    if value not in PROFILES:
+        raise ValueError(
+            f"COURSE_PROFILE must be 'quick' or 'full', got {value!r}. "
+            "Set it with e.g. `export COURSE_PROFILE=quick`, or leave it unset to choose by hardware."
+        )
+    return value
+
+
+def is_quick() -> bool:
+    """Return True when the quick profile is active."""
+    return profile() == "quick"
+
+
+def seed() -> int:
+    """Return the seed from ``COURSE_SEED`` (default 0)."""
+    raw = os.environ.get("COURSE_SEED", "0").strip() or "0"
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"COURSE_SEED must be an integer such as 0, 1 or 2, got {raw!r}.") from None
+
+
+def seed_everything(value: int | None = None) -> int:
+    """Seed Python, NumPy and PyTorch (all devices); return the seed used.
+
+    ``value`` defaults to ``COURSE_SEED``.
+    """
+    value = seed() if value is None else value
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {value!r}.")
+    random.seed(value)
+    np.random.seed(value % 2**32)
+    torch.manual_seed(value)  # also seeds every CUDA device
+    return value
+
+
+def config(*, full: dict[str, Any], quick: dict[str, Any]) -> SimpleNamespace:
+    """Return the settings of the active profile as a namespace (``cfg.num_epochs``).
+
+    Both profiles must name the same settings, so a chapter cannot forget one.
+    """
+    if set(full) != set(quick):
+        missing = sorted(set(full) ^ set(quick))
+        raise ValueError(f"full and quick configs must have the same keys; these appear in only one: {missing}")
+    chosen = full if profile() == "full" else quick
+    return SimpleNamespace(**chosen)
+
+
+def report() -> str:
+    """Return (and print) a one-line report: device, GPU name, torch version, profile, seed."""
+    dev = device()
+    where = str(dev)
+    if dev.type == "cuda":
+        where += f" ({torch.cuda.get_device_name(dev)})"
+    active = profile()
+    if os.environ.get("COURSE_PROFILE", "").strip():
+        why = "set by COURSE_PROFILE"
+    elif active == "full":
+        why = "a GPU was found; COURSE_PROFILE=quick for a fast check"
+    else:
+        why = "no CUDA GPU found; COURSE_PROFILE=full runs the real chapter"
+    line = f"device: {where} | torch {torch.__version__} | profile: {active} ({why}) | seed: {seed()}"
+    print(line)
+    return line
+
+
+def setup() -> torch.device:
+    """Seed everything, apply the plotting style, print the report; return the device."""
+    from .plotting import use_style
+
+    seed_everything()
+    use_style()
+    report()
+    return device()
