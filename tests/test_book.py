@@ -1,0 +1,95 @@
+"""Book-level checks: table of contents, Colab setup cells, notebook conventions, citations."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+NOTEBOOKS = sorted(p for p in BOOK.rglob("*.ipynb") if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+
+
+def toc_files(node) -> list[str]:
+    """Every `file:` entry in the table of contents, recursively."""
+    found = []
+    if isinstance(node, dict):
+        if "file" in node:
+            found.append(node["file"])
+        for value in node.values():
+            found.extend(toc_files(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(toc_files(item))
+    return found
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found under book/"
+
+
+def test_toc_and_notebooks_agree():
+    in_toc = {f for f in toc_files(TOC) if (ROOT / (f + ".ipynb")).exists()}
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
+    assert on_disk - in_toc == set(), f"notebooks missing from _toc.yml: {sorted(on_disk - in_toc)}"
+    assert in_toc - on_disk == set(), f"_toc.yml entries with no notebook or page: {sorted(in_toc - on_disk)}"
+    assert TOC["root"] == "book/intro"
+
+
+def test_every_toc_entry_exists():
+    for entry in toc_files(TOC) + [TOC["root"]]:
+        assert any((ROOT / (entry + ext)).exists() for ext in (".ipynb", ".md")), f"{entry} in _toc.yml does not exist"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_cell_names_the_configured_repository(path):
+    repository = CONFIG["repository"]["url"].rstrip("/")
+    branch = CONFIG["repository"]["branch"]
+    setup = [c for c in load(path)["cells"] if c["cell_type"] == "code" and "google.colab" in source(c)]
+    assert len(setup) == 1, f"{path.name}: expected exactly one Colab setup cell, found {len(setup)}"
+    cell = setup[0]
+    assert "remove-cell" in cell.get("metadata", {}).get("tags", []), f"{path.name}: the setup cell must be tagged remove-cell"
+    urls = re.findall(r"git\+(https://[^\"'@\s]+)@([\w.-]+)", source(cell))
+    assert urls == [(repository, branch)], f"{path.name}: setup cell installs {urls}, _config.yml says {repository}@{branch}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_recipe(path):
+    nb = load(path)
+    cells = nb["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    markdown = "\n".join(source(c) for c in cells if c["cell_type"] == "markdown")
+    assert not any(c.get("outputs") or c.get("execution_count") for c in code), f"{path.name} has committed outputs"
+    title = source(cells[0]).splitlines()[0]
+    assert re.match(r"# \d+(\.\d+)* .+\(.+\)", title), f"{path.name}: first line should be '# <section> Title (中文标题)', got {title!r}"
+    assert "{exercise}" in markdown and "{solution" in markdown, f"{path.name}: needs exercises with solutions"
+    tagged = [tag for c in code for tag in c.get("metadata", {}).get("tags", [])]
+    assert "solution" in tagged and "hidden-test" in tagged, f"{path.name}: needs a code exercise (solution + hidden-test cells)"
+    assert "$$" in markdown, f"{path.name}: needs displayed equations"
+    assert "{cite" in markdown, f"{path.name}: needs citations"
+    assert any("assert" in source(c) for c in code), f"{path.name}: needs check cells"
+    assert nb["metadata"].get("kernelspec", {}).get("name") == "python3"
+
+
+def test_citations_resolve():
+    bib = (BOOK / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{([^,\s]+),", bib))
+    texts = [source(c) for p in NOTEBOOKS for c in load(p)["cells"] if c["cell_type"] == "markdown"]
+    texts += [p.read_text(encoding="utf-8") for p in BOOK.rglob("*.md")]
+    cited = {key.strip() for text in texts for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text)
+             for key in group.split(",")}
+    assert cited, "no citations found"
+    assert cited - keys == set(), f"cited but not in references.bib: {sorted(cited - keys)}"
+    assert len(keys) == len(re.findall(r"@\w+\{", bib)), "references.bib has a duplicate or malformed key"
