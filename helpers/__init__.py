@@ -16,6 +16,7 @@ from .data import (
     image_classification_data,
     load_idx_dataset,
     load_text,
+    load_timeseries,
     read_idx,
     register,
 )

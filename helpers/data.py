@@ -14,6 +14,7 @@ import os
 import struct
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,52 @@ register(
         "https://cdn.jsdelivr.net/gh/karpathy/char-rnn@master/data/tinyshakespeare/input.txt",
     ],
 )
+
+
+
+def register_github(dataset: str, repo: str, commit: str, files: dict[str, tuple[str, str]]) -> None:
+    """Register files of a GitHub repository pinned at ``commit``: ``{name: (path in repo, sha256)}``.
+
+    Each file gets the raw GitHub URL and the jsDelivr CDN mirror of the same commit.
+    """
+    for name, (path, digest) in files.items():
+        quoted = urllib.parse.quote(path)
+        register(dataset, name, digest, [f"https://raw.githubusercontent.com/{repo}/{commit}/{quoted}",
+                                         f"https://cdn.jsdelivr.net/gh/{repo}@{commit}/{quoted}"])
+
+
+register_github("ag_news", "mhjabreel/CharCnn_Keras", "555590db4219b1243abb1918effd6a7425a2d75f", {
+    "test.csv": ("data/ag_news_csv/test.csv", "521465c2428ed7f02f8d6db6ffdd4b5447c1c701962353eb2c40d548c3c85699"),
+    "classes.txt": ("data/ag_news_csv/classes.txt", "612dbfa932f07a6ed837295a7d5746ce7412e7bb4bc32ba919fdb3cda3a1b9b5"),
+})
+register_github("sst2", "eyalbd2/Reproducing-AutoPrompt", "53e9e221b58e5ed882a56c9d8be838b895351165", {
+    "train.tsv": ("glue_data/SST-2/train_full.tsv", "48eac26399f8456935f81dd9e3a745c1430adb6c62e233ccfe22db4a0d15d1d1"),
+    "dev.tsv": ("glue_data/SST-2/dev.tsv", "54a9c12c77e402fc14d6a66a506f24d999f596b0176eb777c972cccc2f9cc4b0"),
+    "test.tsv": ("glue_data/SST-2/test.tsv", "69a938605609b3e6663b4487918fe1565eb293734e6e520d0366d1d412fd2a13"),
+})
+register_github("sms_spam", "pratik-kale20/dataset", "1e9486e6e0c67a39e4ad8ebe157cfe57dda3c3f2", {
+    "smsspamcollection.zip": ("smsspamcollection.zip", "1587ea43e58e82b14ff1f5425c88e17f8496bfcdb67a583dbff9eefaf9963ce3"),
+})
+register_github("timeseries", "jbrownlee/Datasets", "d20fcb6402ae34e653d4513b00f39257bb37ed7f", {
+    "airline-passengers.csv": ("airline-passengers.csv", "8cb51be753a718d9be5d76d7e238cc224792754676adc21faa59e954b0201621"),
+    "daily-min-temperatures.csv": ("daily-min-temperatures.csv", "8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da"),
+    "monthly-sunspots.csv": ("monthly-sunspots.csv", "c4ec8cc57d9f6fb6ecdb3e1f37f25b6f4badd5124c55931052b0cd2fc3bc71f3"),
+})
+register_github("chinese-poetry", "chinese-poetry/chinese-poetry", "99ebbef7e1345c0985c44b9fd96a3f9e776f117b", {
+    "tangshi300.json": ("全唐诗/唐诗三百首.json", "d77a145f7470da2ed2f79515944563c062ffc43fceda07f195a36ead66b7e5c7"),
+    **{f"quantangshi/poet.tang.{k}.json": (f"全唐诗/poet.tang.{k}.json", digest) for k, digest in {
+        0: "4f88f429938082523cdc72a1612bd7a7c3e3f7a33f8192c61ae51340efc3c92d",
+        1000: "6e703b8d8dcedbd6110f6d48d043665ca2131db2035a5bfcef5e59a19aeb6d75",
+        2000: "ec28efa7e2ae9cdbbba09f0ed186e32ccae47a325ad1e5816b7ad56071c1665a",
+        3000: "9e4ba2323752b6b9fbdba875cdbc6a26636fe0cabc85fd066370d4915952001f",
+        4000: "b8a7946c879b9658a6c667a4c55f776fae7e5e00a17789ab06b274c1429afc66",
+        5000: "a0306e6962cff01639ad9a00b042a201b8dec1f30fa5d768a7b112589887861e",
+        6000: "982a21d2b15922b406911f1c825785054314c686da86b2155d7aebb362d22771",
+        7000: "a6fb69d7b4343c904dc56ae5aae34facc2478d196b51c37ceba9d1e2f171b342",
+        8000: "ac3848e95b02736168003863795de4474838c2d6a71a24ca2a4a280ea5177773",
+        9000: "b99d6596e3a1fe1a661652383083f92d196b8baf4e461d087081d5e1e1b7a51f",
+    }.items()},
+})
 
 
 class DataNotAvailableError(RuntimeError):
@@ -257,6 +304,35 @@ def image_classification_data(dataset: str = "mnist", *, quick: bool | None = No
 def load_text(dataset: str = "tinyshakespeare", name: str = "input.txt") -> str:
     """Return a registered text file decoded as UTF-8."""
     return fetch(dataset, name).read_text(encoding="utf-8")
+
+
+TIMESERIES = {
+    "airline-passengers": "airline-passengers.csv",
+    "daily-min-temperatures": "daily-min-temperatures.csv",
+    "monthly-sunspots": "monthly-sunspots.csv",
+}
+
+
+def load_timeseries(name: str) -> tuple[list[str], torch.Tensor]:
+    """Return ``(dates, values float32 [T])`` of a registered univariate series, in time order.
+
+    ``name`` is one of ``airline-passengers`` (monthly, 1949-1960), ``daily-min-temperatures``
+    (Melbourne, 1981-1990) or ``monthly-sunspots`` (Zurich, 1749-1983).
+    """
+    if name not in TIMESERIES:
+        raise ValueError(f"unknown series {name!r}; choose one of {sorted(TIMESERIES)}")
+    path = fetch("timeseries", TIMESERIES[name])
+    dates, values = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+        if not line.strip():
+            continue
+        date, _, value = line.partition(",")
+        try:
+            values.append(float(value.strip().strip('"')))
+        except ValueError:
+            raise ValueError(f"{path}, line {number}: expected '<date>,<number>', got {line!r}") from None
+        dates.append(date.strip().strip('"'))
+    return dates, torch.tensor(values, dtype=torch.float32)
 
 
 class TensorLoader:
