@@ -8,8 +8,10 @@ import torch
 
 
 def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
-    """Return ``max|actual - expected| / max(max|expected|, tiny)``."""
-    actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
+    """Return ``max|actual - expected| / max(max|expected|, tiny)`` in float64; ``inf`` if either holds NaN."""
+    actual, expected = torch.as_tensor(actual).double(), torch.as_tensor(expected).double()
+    if actual.isnan().any() or expected.isnan().any():
+        return float("inf")
     scale = expected.abs().max().clamp_min(torch.finfo(torch.float64).tiny)
     return ((actual - expected).abs().max() / scale).item()
 
@@ -21,12 +23,14 @@ def assert_close(actual: torch.Tensor, expected: torch.Tensor, *, name: str = "v
     if actual.shape != expected.shape:
         raise AssertionError(f"{name}: expected shape {list(expected.shape)}, got {list(actual.shape)}")
     diff = (actual.double() - expected.double()).abs()
+    diff = torch.where(actual.double() == expected.double(), torch.zeros_like(diff), diff)  # equal infinities
     allowed = atol + rtol * expected.double().abs()
-    if (diff > allowed).any():
-        worst = torch.argmax(diff - allowed).item()
+    excess = (diff - allowed).nan_to_num(nan=float("inf"))  # a NaN is never close
+    if (excess > 0).any():
+        worst = torch.argmax(excess).item()
         index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), diff.shape)) if diff.dim() else ()
         raise AssertionError(
-            f"{name}: {(diff > allowed).sum().item()} of {diff.numel()} entries differ. "
+            f"{name}: {(excess > 0).sum().item()} of {diff.numel()} entries differ. "
             f"Worst at index {index}: expected {expected.double().flatten()[worst].item():.6g}, "
             f"got {actual.double().flatten()[worst].item():.6g} (rtol={rtol}, atol={atol})."
         )
@@ -73,7 +77,7 @@ def check_gradients(loss_fn: Callable[..., torch.Tensor], params: Sequence[torch
 
 def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     """Return the central finite-difference gradient of scalar ``f`` at ``x`` (use float64)."""
-    x = x.detach().clone()
+    x = x.detach().clone(memory_format=torch.contiguous_format)
     grad = torch.zeros_like(x)
     flat, out = x.view(-1), grad.view(-1)
     for i in range(flat.numel()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import struct
 import tempfile
@@ -167,7 +168,7 @@ def sha256_of(path: Path) -> str:
 
 def _download(url: str, folder: Path, entry: RemoteFile, progress: bool) -> Path:
     """Download ``url`` into a temporary file in ``folder``; return it only if the checksum matches."""
-    handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{entry.name}.", suffix=".part")
+    handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{Path(entry.name).name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
@@ -200,8 +201,8 @@ def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
     if entry is None:
         known = sorted(f"{d}/{n}" for d, n in REGISTRY)
         raise ValueError(f"{dataset}/{name} is not a registered file. Registered files: {known}")
-    folder = cache_dir() / dataset
-    path = folder / name
+    path = cache_dir() / dataset / name
+    folder = path.parent
     if path.exists():
         actual = sha256_of(path)
         if actual != entry.sha256:
@@ -220,7 +221,7 @@ def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
             try:
                 os.replace(_download(url, folder, entry, progress), path)
                 return path
-            except (OSError, urllib.error.URLError, ValueError) as error:
+            except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as error:
                 reasons.append(f"{url}: {error}")
     tried = "\n  ".join(reasons)
     raise DataNotAvailableError(
@@ -242,6 +243,8 @@ def read_idx(path: str | Path) -> torch.Tensor:
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(f"{path} is not an IDX file: expected magic 0x0000TTDD with a known type TT, got {raw[:4]!r}")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise ValueError(f"{path}: truncated IDX header: {ndim} dimensions need {4 + 4 * ndim} header bytes, the file has {len(raw)}")
     shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
     expected = int(np.prod(shape)) * dtype.itemsize

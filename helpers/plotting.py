@@ -65,7 +65,7 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols:
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(images[i].clamp(0, 1) if images.dim() == 4 else images[i], cmap=cmap)
+            ax.imshow((images[i].clamp(0, 1) if images.dim() == 4 else images[i]).numpy(), cmap=cmap)
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
@@ -80,7 +80,7 @@ def heatmap(matrix: torch.Tensor, xlabels: Sequence[str] | None = None, ylabels:
         raise ValueError(f"heatmap needs a 2-D matrix, got shape {list(matrix.shape)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(max(4, 0.45 * matrix.shape[1] + 2), max(3, 0.45 * matrix.shape[0] + 1)))
-    image = ax.imshow(matrix, cmap=cmap, aspect="auto")
+    image = ax.imshow(matrix.numpy(), cmap=cmap, aspect="auto")
     ax.figure.colorbar(image, ax=ax)
     ax.grid(False)
     if xlabels is not None:
@@ -103,6 +103,10 @@ def confusion_matrix(predictions: torch.Tensor, targets: torch.Tensor, num_class
     predictions, targets = predictions.cpu().long(), targets.cpu().long()
     if predictions.shape != targets.shape:
         raise ValueError(f"predictions {list(predictions.shape)} and targets {list(targets.shape)} differ in shape")
+    for label, values in (("predictions", predictions), ("targets", targets)):
+        if values.numel() and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(f"{label} must be class indices in [0, {num_classes}), "
+                             f"got values from {values.min().item()} to {values.max().item()}")
     index = targets * num_classes + predictions
     return torch.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
 

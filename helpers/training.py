@@ -182,8 +182,8 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
             value = loss.item()
             history["step_loss"].append(value)
             total, count = total + value * len(targets), count + len(targets)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{value:.4f}", refresh=False)  # update() redraws, rate-limited
             bar.update(1)
-            bar.set_postfix(epoch=epoch + 1, loss=f"{value:.4f}")
         history["train_loss"].append(total / max(count, 1))
         if val_loader is not None:
             for name, value in evaluate(model, val_loader, loss_fn, metrics, amp).items():
