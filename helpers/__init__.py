@@ -2,10 +2,12 @@
 
 Modules: ``env`` (device, profile, seed, report), ``data`` (registry, downloads,
 parsers, on-device batches), ``training`` (``fit`` with checkpoints), ``plotting``,
-``checks`` and ``widgets``.
+``checks`` and ``widgets``; chapter-specific ``text`` (tokeniser, vocabulary, text
+datasets) and ``vision`` (CIFAR-10, GPU augmentation), used as ``hp.text`` and ``hp.vision``.
 """
 
-from .checks import assert_at_least, assert_at_most, assert_close, check_gradients, numerical_gradient, relative_error
+from .checks import (assert_at_least, assert_at_most, assert_close, check_gradients, numerical_gradient,
+                     relative_error, run_listing)
 from .data import (
     REGISTRY,
     DataNotAvailableError,
@@ -24,6 +26,7 @@ from .env import config, device, is_quick, profile, report, seed, seed_everythin
 from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
 from .training import accuracy, checkpoint_path, evaluate, fit, load_checkpoint, predict, save_checkpoint
 from .widgets import explore
+from . import text, vision
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 __version__ = "0.1.0"

@@ -89,3 +89,17 @@ def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tenso
         flat[i] = old
         out[i] = (plus - minus) / (2 * eps)
     return grad
+
+
+def run_listing(source: str, namespace: dict | None = None) -> Exception | None:
+    """Execute a printed code listing (such as the survey's) in ``namespace``.
+
+    Returns the exception it raised, after printing its type and first line, or ``None`` if it
+    ran. Used to show exactly how a listing fails before it is fixed.
+    """
+    try:
+        exec(source, {} if namespace is None else namespace)
+    except Exception as error:  # showing the error is the point
+        print(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        return error
+    return None

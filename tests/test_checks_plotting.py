@@ -278,3 +278,15 @@ def test_explore_rejects_a_bad_control(spec):
     with pytest.raises(ValueError, match="control 'x'"):
         widgets.explore(lambda x: calls.append(x), x=spec)
     assert calls == []
+
+
+def test_run_listing_returns_the_error_and_prints_its_first_line(capsys):
+    error = checks.run_listing("x = 1\ny = undefined_name + x", {})
+    assert isinstance(error, NameError)
+    assert capsys.readouterr().out.startswith("NameError: name 'undefined_name' is not defined")
+
+
+def test_run_listing_returns_none_and_fills_the_namespace_when_the_code_runs():
+    namespace = {"a": 2}
+    assert checks.run_listing("b = a * 3", namespace) is None
+    assert namespace["b"] == 6
