@@ -102,11 +102,23 @@ def report() -> str:
     return line
 
 
-def setup() -> torch.device:
-    """Seed everything, apply the plotting style, print the report; return the device."""
+def setup(*, cpu_threads: int | None = None) -> torch.device:
+    """Seed everything, apply the plotting style, print the report; return the device.
+
+    ``cpu_threads``: on a CPU, run PyTorch with this many threads. Small recurrent models
+    issue many tiny operations per time step, and with several threads each one waits for
+    all of them: when another program shares the cores, that can be many times slower
+    (chapter 4.2's quick run: about 10 s alone on 2 cores, over 300 s beside another job).
+    One thread never waits for another.
+    """
     from .plotting import use_style
 
+    if cpu_threads is not None and (not isinstance(cpu_threads, int) or cpu_threads < 1):
+        raise ValueError(f"cpu_threads must be a positive integer or None, got {cpu_threads!r}")
     seed_everything()
     use_style()
     report()
-    return device()
+    dev = device()
+    if cpu_threads is not None and dev.type == "cpu":
+        torch.set_num_threads(cpu_threads)
+    return dev

@@ -137,3 +137,22 @@ def test_setup_seeds_and_returns_the_device(monkeypatch, no_gpu):
     first = torch.rand(3)
     torch.manual_seed(11)
     assert torch.equal(torch.rand(3), first)
+
+
+def test_setup_sets_the_cpu_threads_only_when_asked(monkeypatch, no_gpu):
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    before = torch.get_num_threads()
+    try:
+        with matplotlib.rc_context():
+            env.setup()
+            assert torch.get_num_threads() == before
+            env.setup(cpu_threads=1)
+            assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "2"])
+def test_setup_rejects_a_bad_thread_count(bad):
+    with pytest.raises(ValueError, match="cpu_threads must be a positive integer"):
+        env.setup(cpu_threads=bad)
