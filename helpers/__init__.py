@@ -2,7 +2,7 @@
 
 Modules: ``env`` (device, profile, seed, report), ``data`` (registry, downloads,
 parsers, on-device batches), ``training`` (``fit`` with checkpoints), ``plotting``,
-``checks`` and ``widgets``; chapter-specific ``text`` (tokeniser, vocabulary, text
+``checks``, ``widgets``, ``models`` (GPT, LeNet) and ``results`` (``record``); chapter-specific ``text`` (tokeniser, vocabulary, text
 datasets) and ``vision`` (CIFAR-10, GPU augmentation), used as ``hp.text`` and ``hp.vision``.
 """
 
@@ -23,8 +23,10 @@ from .data import (
     register,
 )
 from .env import config, device, is_quick, profile, report, seed, seed_everything, setup
+from .models import GPT, LeNet, gpt_parameter_counts, lm_loss
 from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
 from .training import accuracy, checkpoint_path, evaluate, fit, load_checkpoint, predict, save_checkpoint
+from .results import record
 from .widgets import explore
 from . import text, vision
 
