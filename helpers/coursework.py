@@ -1,26 +1,37 @@
-"""Coursework: a student version of the notebooks, and grading against hidden tests.
+"""Coursework: student versions of the notebooks, grading against hidden tests, nbgrader export.
 
-Cells tagged ``solution`` hold worked code answers; cells tagged ``hidden-test`` check them.
+Conventions (the nbgrader ones, so instructors can switch tools):
 
-* ``python -m helpers.coursework student book/ student/`` writes every notebook under
-  ``book/`` to ``student/`` with solution code replaced by stubs (signatures and docstrings
-  kept), worked ``{solution}`` blocks removed from the text, and hidden tests dropped.
-* ``python -m helpers.coursework grade SUBMISSION.ipynb [--reference REF.ipynb]`` puts the
-  hidden tests back after the matching solution cells, runs the notebook and reports
-  which tests pass.
+* A code exercise's answer sits in a cell tagged ``solution``, between the lines
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION``. Everything outside the markers (class and
+  function signatures, docstrings, surrounding code) is scaffolding the student keeps.
+* Its tests sit in the cells after it tagged ``hidden-test``, with cell metadata
+  ``"grading": {"name": "<readable name>", "points": <int>}``.
+
+Commands (``python -m helpers.coursework --help``):
+
+* ``student book/ student/`` writes every notebook with each solution region replaced by a stub,
+  worked ``{solution}`` blocks removed from the text, and hidden tests dropped.
+* ``grade SUBMISSION.ipynb`` grades one notebook; ``grade SUBMISSIONS/ --out grades.csv`` grades a
+  folder holding one folder per student, writes one CSV row per student, notebook and test, and a
+  feedback file per student.
+* ``export-nbgrader book/ COURSE/`` writes the notebooks as an nbgrader course's ``source/``.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import copy
+import csv
+import os
 import re
 import sys
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
 
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = 'raise NotImplementedError("your code here")'
 _SOLUTION_BLOCK = re.compile(r"^:::\{solution(?:-start|-end)?\}[^\n]*\n(?:[\s\S]*?\n)??:::[ \t]*$\n?", re.MULTILINE)
 
@@ -31,26 +42,53 @@ def tags(cell: dict) -> list[str]:
 
 
 def stub_source(source: str) -> str:
-    """Return ``source`` with each top-level function body replaced by a stub.
+    """Return ``source`` with every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region replaced by a stub.
 
-    Signatures and docstrings stay, so a student sees what to write. A cell with no
-    function becomes a single stub line.
+    The stub keeps the indentation of the ``BEGIN`` line, so it can sit inside a method.
+    Raises ``ValueError`` if the cell has no region or unbalanced markers: a solution cell
+    without markers would hand the whole answer to the student.
     """
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    functions = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    if not functions:
-        return f"# YOUR CODE HERE\n{STUB}\n"
-    parts = []
-    for node in functions:
-        body_start = node.body[0]
-        keep_docstring = isinstance(body_start, ast.Expr) and isinstance(getattr(body_start, "value", None), ast.Constant) \
-            and isinstance(body_start.value.value, str)
-        end = body_start.end_lineno if keep_docstring else body_start.lineno - 1
-        header = lines[(node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1 : end]
-        indent = " " * (body_start.col_offset)
-        parts.append("\n".join(header + [f"{indent}# YOUR CODE HERE", f"{indent}{STUB}"]))
-    return "\n\n\n".join(parts) + "\n"
+    lines, out, inside = source.splitlines(), [], False
+    regions = 0
+    for number, line in enumerate(lines, start=1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if inside:
+                raise ValueError(f"line {number}: '{BEGIN}' inside another solution region")
+            inside, regions = True, regions + 1
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}{STUB}"]
+        elif marker == END:
+            if not inside:
+                raise ValueError(f"line {number}: '{END}' without a matching '{BEGIN}'")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"'{BEGIN}' has no matching '{END}'")
+    if regions == 0:
+        raise ValueError(f"a solution cell must mark its answer with '{BEGIN}' and '{END}' lines")
+    return "\n".join(out) + "\n"
+
+
+def solution_body(source: str) -> list[str]:
+    """Return the code inside the solution regions of ``source``, one stripped string per region."""
+    bodies, current = [], None
+    for line in source.splitlines():
+        if line.strip() == BEGIN:
+            current = []
+        elif line.strip() == END and current is not None:
+            bodies.append("\n".join(current).strip())
+            current = None
+        elif current is not None:
+            current.append(line)
+    return bodies
+
+
+def hidden_test_info(cell: dict, number: int) -> tuple[str, int]:
+    """Return ``(name, points)`` of a hidden-test cell (defaults: its id and 1 point)."""
+    grading = cell.get("metadata", {}).get("grading", {})
+    return str(grading.get("name") or cell.get("id") or f"hidden test {number}"), int(grading.get("points", 1))
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -73,70 +111,262 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return result
 
 
-def write_student_versions(source: Path, target: Path) -> list[Path]:
-    """Write the student version of every notebook under ``source`` into ``target``; return the paths."""
-    source, target = Path(source), Path(target)
+def book_notebooks(source: Path) -> list[Path]:
+    """Return the chapter notebooks under ``source`` (build folders and checkpoints skipped)."""
+    return sorted(p for p in Path(source).rglob("*.ipynb")
+                  if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+
+
+def _check_target(source: Path, target: Path) -> None:
     if not source.is_dir():
         raise ValueError(f"{source} is not a folder of notebooks")
     if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
-        raise ValueError(f"the student folder {target} must lie outside {source}, or solutions would be overwritten")
+        raise ValueError(f"the output folder {target} must lie outside {source}, or solutions would be overwritten")
+
+
+def write_student_versions(source: Path, target: Path) -> list[Path]:
+    """Write the student version of every notebook under ``source`` into ``target``; return the paths.
+
+    Markdown pages, the bibliography and figures are copied too; when ``target`` has the same
+    name as ``source`` (``book/`` -> ``student/book/``), ``_config.yml`` and ``_toc.yml`` from
+    beside ``source`` are copied beside ``target``, so ``jupyter-book build student/`` builds
+    the student book.
+    """
+    import shutil
+
+    source, target = Path(source), Path(target)
+    _check_target(source, target)
     written = []
-    for path in sorted(source.rglob("*.ipynb")):
-        if "_build" in path.parts or ".ipynb_checkpoints" in path.parts:
-            continue
+    for path in book_notebooks(source):
         out = target / path.relative_to(source)
         out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(student_version(nbformat.read(path, as_version=4)), out)
         written.append(out)
+    for path in source.rglob("*"):
+        if path.is_file() and path.suffix in {".md", ".bib", ".svg", ".png", ".csv", ".json"} \
+                and "_build" not in path.parts:
+            out = target / path.relative_to(source)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, out)
+    if target.name == source.name:  # book/ -> <dir>/book/: the book's configuration goes to <dir>/
+        for name in ("_config.yml", "_toc.yml"):
+            if (source.parent / name).exists():
+                shutil.copyfile(source.parent / name, target.parent / name)
     return written
+
+
+# ----------------------------------------------------------------------------- grading
+
+@dataclass
+class GradedTest:
+    """One hidden test's outcome in one submission."""
+
+    test: str
+    points: float
+    max_points: int
+    message: str
+
+
+def defined_names(source: str) -> frozenset[str]:
+    """Return the names of the functions and classes that ``source`` defines at top level."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return frozenset()
+    return frozenset(node.name for node in tree.body
+                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
 
 
 def with_hidden_tests(submission: nbformat.NotebookNode, reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return ``submission`` with the reference's hidden tests inserted after the matching solution cells.
 
-    The k-th solution cell of the submission is matched to the k-th of the reference; the
-    hidden tests that follow it in the reference (before the next solution) follow it here.
+    A reference solution cell is matched to the submission's solution cell with the same cell id
+    (the student version keeps ids), else the one that defines the same functions and classes,
+    else the one of the same rank when both have as many solution cells. If none matches (the
+    student deleted the cell), its tests go after the previous answer, and fail because the
+    answer is missing. Hidden tests that the submission itself contains are dropped.
     """
-    tests_after: list[list] = []
+    groups: list[tuple[dict, list]] = []
     for cell in reference.cells:
         if "solution" in tags(cell):
-            tests_after.append([])
+            groups.append((cell, []))
         elif "hidden-test" in tags(cell):
-            if not tests_after:
+            if not groups:
                 raise ValueError("the reference has a hidden-test cell before any solution cell")
-            tests_after[-1].append(copy.deepcopy(cell))
-    solutions = [i for i, cell in enumerate(submission.cells) if "solution" in tags(cell)]
-    if len(solutions) != len(tests_after):
-        raise ValueError(
-            f"the submission has {len(solutions)} cells tagged 'solution' but the reference has {len(tests_after)}; "
-            "keep the tags of the exercise cells when editing them"
-        )
+            groups[-1][1].append(copy.deepcopy(cell))
     graded = copy.deepcopy(submission)
-    for index, tests in reversed(list(zip(solutions, tests_after))):
+    graded.cells = [c for c in graded.cells if "hidden-test" not in tags(c)]
+    answers = [i for i, c in enumerate(graded.cells) if "solution" in tags(c)]
+    anchors, previous = [], -1
+    for rank, (ref, _) in enumerate(groups):
+        names = defined_names(ref.source)
+        by_id = [i for i in answers if graded.cells[i].get("id") == ref.get("id")]
+        by_names = [i for i in answers if names and defined_names(graded.cells[i].source) == names]
+        if by_id or by_names:
+            index = (by_id or by_names)[0]
+        elif len(answers) == len(groups) and not defined_names(graded.cells[answers[rank]].source):
+            index = answers[rank]
+        else:
+            index = previous  # the answer cell is gone: its tests follow the previous answer
+        anchors.append(index)
+        previous = max(previous, index)
+    for index, (_, tests) in sorted(zip(anchors, groups), key=lambda pair: pair[0], reverse=True):
         graded.cells[index + 1 : index + 1] = tests
     return graded
 
 
-def grade(submission: Path, reference: Path, timeout: int = 600) -> dict[str, bool]:
-    """Run ``submission`` with the hidden tests of ``reference``; return {test id: passed}."""
-    from nbclient import NotebookClient
+def _error_message(cell: dict) -> str | None:
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            value = str(output.get("evalue", "")).strip().splitlines()
+            return f"{output.get('ename', 'Error')}: {value[0] if value else ''}".strip()
+    return None
 
-    notebook = with_hidden_tests(nbformat.read(submission, as_version=4), nbformat.read(reference, as_version=4))
-    client = NotebookClient(notebook, timeout=timeout, allow_errors=True,
+
+def grade(submission: Path, reference: Path, timeout: int = 600) -> list[GradedTest]:
+    """Run ``submission`` with the hidden tests of ``reference``; return one result per test.
+
+    ``timeout`` limits each cell in seconds. A kernel that dies or a cell that runs past the
+    limit stops the run: the tests not reached score zero, and the message says why.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    reference_nb = nbformat.read(reference, as_version=4)
+    try:
+        submitted = nbformat.read(submission, as_version=4)
+    except Exception as error:  # an unreadable file is a zero, not a crash of the grader
+        tests = [c for c in reference_nb.cells if "hidden-test" in tags(c)]
+        return [GradedTest(*hidden_test_info(c, n)[:1], 0, hidden_test_info(c, n)[1], f"notebook unreadable: {error}")
+                for n, c in enumerate(tests)]
+    notebook = with_hidden_tests(submitted, reference_nb)
+    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
                             resources={"metadata": {"path": str(Path(reference).parent)}})
-    client.execute()
-    results = {}
+    stopped = None
+    try:
+        client.execute()
+    except CellTimeoutError:
+        stopped = f"stopped: a cell ran longer than the {timeout} s limit"
+    except DeadKernelError:
+        stopped = "stopped: the kernel died (out of memory, or the code exited Python)"
+    results = []
     for number, cell in enumerate(c for c in notebook.cells if "hidden-test" in tags(c)):
-        failed = any(output.get("output_type") == "error" for output in cell.get("outputs", []))
-        results[cell.get("id", f"hidden-test-{number}")] = not failed
+        name, points = hidden_test_info(cell, number)
+        if cell.get("execution_count") is None and not cell.get("outputs"):
+            results.append(GradedTest(name, 0, points, stopped or "not run"))
+            continue
+        error = _error_message(cell)
+        results.append(GradedTest(name, 0 if error else points, points, error or "passed"))
     return results
 
 
-def _find_reference(submission: Path, book: Path) -> Path:
-    matches = [p for p in book.rglob(submission.name) if "_build" not in p.parts]
+def find_reference(submission: Path, book: Path) -> Path:
+    """Return the instructor's notebook under ``book`` with the submission's file name."""
+    matches = [p for p in book_notebooks(book) if p.name == submission.name]
     if len(matches) != 1:
-        raise ValueError(f"found {len(matches)} notebooks named {submission.name} under {book}; pass --reference")
+        raise ValueError(f"found {len(matches)} notebooks named {submission.name} under {book}; "
+                         "pass --reference, or name the submission as the chapter's notebook")
     return matches[0]
+
+
+def grade_folder(submissions: Path, book: Path, out: Path, timeout: int = 600) -> list[dict]:
+    """Grade ``submissions/<student>/**.ipynb``; write the CSV ``out`` and ``<out dir>/feedback/<student>.md``.
+
+    Returns the CSV rows (student, notebook, test, points, max_points, message).
+    """
+    submissions, book, out = Path(submissions), Path(book), Path(out)
+    students = sorted(p for p in submissions.iterdir() if p.is_dir())
+    if not students:
+        raise ValueError(f"{submissions} holds no student folders; expected {submissions}/<student>/<notebook>.ipynb")
+    rows = []
+    feedback_dir = out.parent / "feedback"
+    feedback_dir.mkdir(parents=True, exist_ok=True)
+    for student in students:
+        lines = [f"# Feedback for {student.name}", ""]
+        for notebook in sorted(student.rglob("*.ipynb")):
+            if ".ipynb_checkpoints" in notebook.parts:
+                continue
+            try:
+                reference = find_reference(notebook, book)
+            except ValueError as error:
+                print(f"{student.name}/{notebook.name}: skipped ({error})")
+                continue
+            print(f"grading {student.name}/{notebook.relative_to(student)} ...", flush=True)
+            results = grade(notebook, reference, timeout)
+            total, possible = sum(r.points for r in results), sum(r.max_points for r in results)
+            lines += [f"## {notebook.name}: {total:g} of {possible} points", ""]
+            for r in results:
+                rows.append({"student": student.name, "notebook": notebook.name, **asdict(r)})
+                mark = "passed" if r.points == r.max_points else f"FAILED: {r.message}"
+                lines.append(f"- {r.test} ({r.points:g}/{r.max_points}): {mark}")
+            lines.append("")
+        tmp = feedback_dir / f".{student.name}.md.tmp"
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+        os.replace(tmp, feedback_dir / f"{student.name}.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["student", "notebook", "test", "points", "max_points", "message"])
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, out)
+    return rows
+
+
+# ----------------------------------------------------------------------------- nbgrader export
+
+def nbgrader_version(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+    """Return ``notebook`` as an nbgrader source notebook.
+
+    Solution cells become "autograded answer" cells (their markers are nbgrader's own);
+    hidden-test cells become "autograder tests" cells with their points, their code wrapped in
+    ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` so students do not see it; worked
+    ``{solution}`` blocks are removed from the text, as in the student version.
+    """
+    result = copy.deepcopy(notebook)
+    cells, answer = [], 0
+    for cell in result.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _SOLUTION_BLOCK.sub("", cell.source).rstrip() + "\n"
+            if not cell.source.strip():
+                continue
+        elif "solution" in tags(cell):
+            answer += 1
+            cell.metadata["nbgrader"] = {"grade": False, "grade_id": f"{stem}-answer-{answer}", "locked": False,
+                                         "schema_version": 3, "solution": True, "task": False}
+        elif "hidden-test" in tags(cell):
+            name, points = hidden_test_info(cell, answer)
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60]
+            cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"{stem}-test-{slug}", "locked": True,
+                                         "points": points, "schema_version": 3, "solution": False, "task": False}
+            cell.source = f"### BEGIN HIDDEN TESTS\n{cell.source.rstrip()}\n### END HIDDEN TESTS\n"
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+    result.cells = cells
+    return result
+
+
+def export_nbgrader(source: Path, course: Path) -> list[Path]:
+    """Write every notebook under ``source`` to ``course/source/<assignment>/<notebook>``; return the paths.
+
+    Each chapter folder becomes one nbgrader assignment (``ch04_pytorch_examples`` ...); a
+    chapter folder given as ``source`` becomes one assignment of its own name.
+    """
+    source, course = Path(source), Path(course)
+    _check_target(source, course)
+    written = []
+    for path in book_notebooks(source):
+        folder = path.parent.relative_to(source)
+        assignment = folder.as_posix().replace("/", "-") if folder.parts else source.name
+        out = course / "source" / assignment / path.name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem)
+        nbformat.write(nbgrader_version(nbformat.read(path, as_version=4), stem), out)
+        written.append(out)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,20 +376,37 @@ def main(argv: list[str] | None = None) -> int:
     student = commands.add_parser("student", help="write student versions of the notebooks")
     student.add_argument("source", type=Path)
     student.add_argument("target", type=Path)
-    grader = commands.add_parser("grade", help="run a submission with the hidden tests")
-    grader.add_argument("submission", type=Path)
-    grader.add_argument("--reference", type=Path, help="the instructor's notebook (default: same name under book/)")
+    grader = commands.add_parser("grade", help="grade one submission, or a folder of student folders")
+    grader.add_argument("submission", type=Path, help="a notebook, or a folder with one folder per student")
+    grader.add_argument("--reference", type=Path, help="the instructor's notebook (default: same name under --book)")
     grader.add_argument("--book", type=Path, default=Path("book"))
+    grader.add_argument("--out", type=Path, help="CSV of grades (for a folder of submissions)")
+    grader.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
+    export = commands.add_parser("export-nbgrader", help="write the notebooks as an nbgrader course's source/")
+    export.add_argument("source", type=Path)
+    export.add_argument("course", type=Path)
     args = parser.parse_args(argv)
+    os.environ.setdefault("COURSE_PROFILE", "quick")  # grade fast unless the instructor says otherwise
     if args.command == "student":
         for path in write_student_versions(args.source, args.target):
             print(path)
         return 0
-    reference = args.reference or _find_reference(args.submission, args.book)
-    results = grade(args.submission, reference)
-    for test, passed in results.items():
-        print(f"{'PASS' if passed else 'FAIL'} {test}")
-    failed = sum(not passed for passed in results.values())
+    if args.command == "export-nbgrader":
+        for path in export_nbgrader(args.source, args.course):
+            print(path)
+        return 0
+    if args.submission.is_dir():
+        rows = grade_folder(args.submission, args.book, args.out or Path("grades.csv"), args.timeout)
+        print(f"wrote {args.out or 'grades.csv'}: {len(rows)} rows")
+        return 0
+    if not args.submission.is_file():
+        parser.error(f"{args.submission} is neither a notebook nor a folder")
+    reference = args.reference or find_reference(args.submission, args.book)
+    results = grade(args.submission, reference, args.timeout)
+    for r in results:
+        print(f"{'PASS' if r.points == r.max_points else 'FAIL'} {r.test} ({r.points:g}/{r.max_points})"
+              + ("" if r.points == r.max_points else f": {r.message}"))
+    failed = sum(r.points < r.max_points for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
