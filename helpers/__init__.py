@@ -32,4 +32,4 @@ from .widgets import explore
 from . import text, vision
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -169,9 +169,9 @@ def sha256_of(path: Path) -> str:
 
 
 def _user_agent() -> str:
-    from . import __version__  # imported late: helpers/__init__.py defines it after importing this module
+    from .colab import RELEASE, REPOSITORY  # imported late: it needs helpers.__version__, set after this module
 
-    return f"ai-large-models-course-helpers/{__version__} (+https://github.com/ai-large-models-course)"
+    return f"ai-large-models-course-helpers/{RELEASE.lstrip('v')} (+{REPOSITORY})"
 
 
 def _download(url: str, folder: Path, entry: RemoteFile, progress: bool) -> Path:
