@@ -25,8 +25,8 @@ from .data import (
 from .env import config, device, is_quick, profile, report, seed, seed_everything, setup
 from .models import GPT, LeNet, gpt_parameter_counts, lm_loss
 from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
-from .training import (accuracy, amp_dtype, checkpoint_path, evaluate, fingerprint, fit, load_checkpoint, predict,
-                       save_checkpoint)
+from .training import (accuracy, amp_dtype, checkpoint_path, evaluate, fingerprint, fingerprint_mismatch, fit,
+                       load_checkpoint, predict, save_checkpoint)
 from .results import record
 from .widgets import explore
 from . import text, vision

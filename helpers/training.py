@@ -231,8 +231,12 @@ def _first_difference(saved: str, current: str) -> str:
     return f"checkpoint has {len(saved.splitlines())} lines, now {len(current.splitlines())}"
 
 
-def _mismatch(saved: dict | None, current: dict[str, str]) -> str | None:
-    """Why a checkpoint's fingerprint does not match this run, or None when it does."""
+def fingerprint_mismatch(saved: dict | None, current: dict[str, str]) -> str | None:
+    """Return why a checkpoint's fingerprint ``saved`` does not match ``current``, or None when it does.
+
+    For hand-written loops: save ``fingerprint(...)`` with the checkpoint, and resume only when
+    this returns None.
+    """
     if not saved:
         return "it records no fingerprint of what was trained (written by helpers before 0.2)"
     differ = [key for key in current if saved.get(key) != current[key]]
@@ -284,7 +288,7 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
 
     if checkpoint is not None and Path(checkpoint).exists():
         saved = load_checkpoint(checkpoint)
-        why = _mismatch(saved.get("fingerprint"), signature)
+        why = fingerprint_mismatch(saved.get("fingerprint"), signature)
         if why is not None:
             print(f"not resuming from {checkpoint}: {why}. Training afresh; the file will be overwritten.")
         else:

@@ -424,3 +424,12 @@ def test_evaluate_copies_to_the_host_once(monkeypatch):
         calls = count_host_copies(patch)
         training.evaluate(model, TensorLoader(x, y, batch_size=8), nn.functional.cross_entropy)
     assert len(calls) <= 2, calls
+
+
+def test_fingerprint_mismatch_for_hand_written_loops():
+    run = make_run(init_seed=0)
+    current = training.fingerprint(run.model, run.optimizer, nn.functional.cross_entropy)
+    assert training.fingerprint_mismatch(current, current) is None
+    other = training.fingerprint(run.model, torch.optim.Adam(run.model.parameters()), nn.functional.cross_entropy)
+    assert "optimizer" in training.fingerprint_mismatch(current, other)
+    assert "no fingerprint" in training.fingerprint_mismatch(None, current)
