@@ -172,6 +172,8 @@ def _describe(value: object) -> str:
         text = f"{type(value).__module__}.{getattr(value, '__qualname__', None) or type(value).__qualname__}"
     elif isinstance(value, torch.Tensor):
         text = f"tensor{list(value.shape)} {value.dtype}"
+    elif isinstance(value, (set, frozenset)):  # their order changes with Python's string hashing
+        text = f"{type(value).__name__}({sorted(_describe(v) for v in value)})"
     else:
         text = repr(value)
         if len(text) > 300:  # e.g. a vocabulary kept on the model: its hash is enough
@@ -196,6 +198,16 @@ def _describe_class(cls: type) -> str:
     return " ".join(parts)
 
 
+def _modules(module: nn.Module) -> str:
+    """One line per submodule: its class (and code) and its plain attributes, which repr() leaves out
+    (an activation function passed in, ``label_smoothing`` of a loss)."""
+    lines = []
+    for name, sub in module.named_modules():
+        attributes = {k: _describe(v) for k, v in sorted(vars(sub).items()) if not k.startswith("_") and k != "training"}
+        lines.append(f"{name or '(top)'}: {_describe_class(type(sub))} {attributes}")
+    return "\n".join(lines)
+
+
 def fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Callable,
                 scheduler: object | None = None, max_grad_norm: float | None = None) -> dict[str, str]:
     """Return a description of what ``fit`` trains, stored in checkpoints to refuse a mismatch.
@@ -205,21 +217,16 @@ def fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Cal
     the optimiser's class and hyper-parameters (those a schedule changes are left out), the
     scheduler's class, the loss function and the clipping norm.
     """
-    modules = []
-    for name, module in model.named_modules():
-        attributes = {k: _describe(v) for k, v in sorted(vars(module).items())
-                      if not k.startswith("_") and k != "training"}
-        modules.append(f"{name or '(model)'}: {_describe_class(type(module))} {attributes}")
     groups = [{k: _describe(v) for k, v in sorted(group.items()) if k not in _SCHEDULED_KEYS}
               | {"params": len(group["params"])} for group in optimizer.param_groups]
     defaults = {k: _describe(v) for k, v in sorted(optimizer.defaults.items())
                 if k not in _SCHEDULED_KEYS - {"lr", "betas", "momentum"}}
     return {
-        "model": _describe(model) + "\n" + "\n".join(modules),
+        "model": _describe(model) + "\n" + _modules(model),
         "parameters": "\n".join(f"{k}: {list(v.shape)} {v.dtype}" for k, v in model.state_dict().items()),
         "optimizer": f"{_describe_class(type(optimizer))} defaults={defaults} groups={groups}",
         "scheduler": _describe_class(type(scheduler)) if scheduler is not None else "None",
-        "loss": _describe(loss_fn),
+        "loss": _describe(loss_fn) + ("\n" + _modules(loss_fn) if isinstance(loss_fn, nn.Module) else ""),
         "max_grad_norm": repr(max_grad_norm),
     }
 

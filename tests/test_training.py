@@ -132,6 +132,14 @@ def test_finished_checkpoint_does_no_more_training_and_says_so(tmp_path, capsys)
     assert "training skipped" in out and "already holds 2 epochs" in out and str(checkpoint) in out
 
 
+class CountingLoss(nn.CrossEntropyLoss):
+    """A loss module whose repr() does not show its settings (label_smoothing)."""
+
+    def forward(self, outputs, targets):
+        CALLS.append(len(targets))
+        return super().forward(outputs, targets)
+
+
 # --- a checkpoint of another kind of run is not resumed ------------------------------------------
 
 
@@ -188,7 +196,9 @@ def sgd(params):
     (PreLN, PreLN, (sgd, lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.5)), (counting_loss, counting_loss),
      "optimizer"),
     (PreLN, PreLN, (sgd, sgd), (counting_loss, lambda out, y: counting_loss(out, y) + out.pow(2).mean()), "loss"),
-], ids=["post-LN vs pre-LN", "tanh vs ReLU", "activation attribute", "Adam vs SGD", "momentum", "loss"])
+    (PreLN, PreLN, (sgd, sgd), (CountingLoss(), CountingLoss(label_smoothing=0.1)), "loss"),
+], ids=["post-LN vs pre-LN", "tanh vs ReLU", "activation attribute", "Adam vs SGD", "momentum", "loss",
+        "label smoothing"])
 def test_checkpoint_of_another_run_is_not_resumed(tmp_path, capsys, first, second, optimizers, losses, what):
     checkpoint = tmp_path / "run.pt"
     x, y = synthetic_data()
@@ -227,6 +237,13 @@ def test_fingerprint_is_the_same_for_the_same_run_in_a_new_session():
     assert first.optimizer.param_groups[0]["lr"] != 0.05
     moved = training.fingerprint(first.model, first.optimizer, nn.functional.cross_entropy, first.scheduler)
     assert build() == build() == moved
+    assert training.fingerprint(first.model, first.optimizer, nn.functional.cross_entropy) != \
+        training.fingerprint(first.model, first.optimizer, nn.CrossEntropyLoss())
+    model = nn.Linear(2, 2)
+    model.names = {"alpha", "beta", "gamma", "delta"}  # printed in an order that varies between sessions
+    described = training.fingerprint(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss())["model"]
+    positions = [described.index(name) for name in ("alpha", "beta", "delta", "gamma")]
+    assert positions == sorted(positions), described
 
 
 def test_checkpoint_without_a_fingerprint_is_not_resumed(tmp_path, capsys):
