@@ -152,7 +152,7 @@ def test_relative_error_with_infinities_compares_the_finite_parts():
 
 def test_check_gradients_fails_a_wrong_gradient_next_to_an_infinite_one():
     x = torch.tensor([0.0, 1.0], dtype=torch.float64)
-    loss_fn = lambda t: -torch.log(t).sum()  # noqa: E731  (gradient -1/x: -inf at 0, -1 at 1)
+    loss_fn = lambda t: -torch.log(t).sum()  # gradient -1/x: -inf at 0, -1 at 1
     right = torch.tensor([-float("inf"), -1.0], dtype=torch.float64)
     wrong = torch.tensor([-float("inf"), -999.0], dtype=torch.float64)
     with pytest.raises(AssertionError, match="relative error"):

@@ -1,6 +1,7 @@
 """fit: exact resume from a checkpoint, safe checkpoint files, and clear errors for bad arguments."""
 
 import copy
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -450,3 +451,46 @@ def test_fingerprint_mismatch_for_hand_written_loops():
     other = training.fingerprint(run.model, torch.optim.Adam(run.model.parameters()), nn.functional.cross_entropy)
     assert "optimizer" in training.fingerprint_mismatch(current, other)
     assert "no fingerprint" in training.fingerprint_mismatch(None, current)
+
+
+SESSION = '''
+import json, sys, torch
+from torch import nn
+from helpers import training
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.tags = {"a", "b", "c", "d", "e"}
+        self.activation = torch.tanh
+        self.layers = nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.1), nn.Linear(16, 3))
+
+    def forward(self, x):
+        return self.layers(self.activation(x))
+
+model = Net()
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 / (1 + step))
+loss = lambda out, y: nn.functional.cross_entropy(out, y, label_smoothing=0.1)
+print(json.dumps(training.fingerprint(model, optimizer, loss, scheduler, 1.0)))
+'''
+
+
+def test_fingerprint_is_the_same_in_another_process(tmp_path):
+    """A restarted session: another process, another string-hash seed, other memory addresses."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "session.py"
+    script.write_text(SESSION, encoding="utf-8")
+    root = str(Path(training.__file__).resolve().parents[1])
+    sessions = [subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root})
+                for seed in ("1", "2")]  # side by side: each spends seconds importing torch
+    outputs = [session.communicate(timeout=300)[0] for session in sessions]
+    assert [session.returncode for session in sessions] == [0, 0]
+    first, second = (json.loads(output) for output in outputs)
+    assert first == second
+    assert "tanh" in first["model"] and "AdamW" in first["optimizer"] and "LambdaLR" in first["scheduler"]
