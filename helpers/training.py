@@ -169,7 +169,8 @@ def _describe(value: object) -> str:
         if not _is_torch(function):
             text += f" [code {_code(function)}]"
     elif callable(value) and not isinstance(value, type):
-        text = f"{type(value).__module__}.{getattr(value, '__qualname__', None) or type(value).__qualname__}"
+        module = getattr(value, "__module__", None) or type(value).__module__  # torch.tanh: "torch"
+        text = f"{module}.{getattr(value, '__qualname__', None) or type(value).__qualname__}"
     elif isinstance(value, torch.Tensor):
         text = f"tensor{list(value.shape)} {value.dtype}"
     elif isinstance(value, (set, frozenset)):  # their order changes with Python's string hashing
