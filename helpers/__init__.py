@@ -25,10 +25,11 @@ from .data import (
 from .env import config, device, is_quick, profile, report, seed, seed_everything, setup
 from .models import GPT, LeNet, gpt_parameter_counts, lm_loss
 from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
-from .training import accuracy, checkpoint_path, evaluate, fit, load_checkpoint, predict, save_checkpoint
+from .training import (accuracy, amp_dtype, checkpoint_path, evaluate, fingerprint, fingerprint_mismatch, fit,
+                       load_checkpoint, predict, save_checkpoint)
 from .results import record
 from .widgets import explore
 from . import text, vision
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -8,10 +8,20 @@ import torch
 
 
 def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
-    """Return ``max|actual - expected| / max(max|expected|, tiny)`` in float64; ``inf`` if either holds NaN."""
+    """Return ``max|actual - expected| / max(max|expected|, tiny)`` over the finite entries, in float64.
+
+    Infinities must match exactly (same place, same sign) and are then left out of both the
+    difference and the scale; a mismatched infinity, or a NaN on either side, gives ``inf``.
+    """
     actual, expected = torch.as_tensor(actual).double(), torch.as_tensor(expected).double()
     if actual.isnan().any() or expected.isnan().any():
         return float("inf")
+    infinite = actual.isinf() | expected.isinf()
+    if not torch.equal(actual[infinite], expected[infinite]):
+        return float("inf")
+    actual, expected = actual[~infinite], expected[~infinite]
+    if expected.numel() == 0:
+        return 0.0
     scale = expected.abs().max().clamp_min(torch.finfo(torch.float64).tiny)
     return ((actual - expected).abs().max() / scale).item()
 

@@ -3,7 +3,8 @@
 Files are cached as ``<cache>/<dataset>/<file name as published>``, where ``<cache>`` is
 ``COURSE_DATA`` or a per-user cache folder. A download goes to a temporary file in that
 folder and is renamed only after its SHA-256 matches, so an interrupted or corrupt
-download never leaves a file that looks cached.
+download never leaves a file that looks cached. A cached file whose SHA-256 does not
+match is moved aside (``<name>.corrupt-<time>``) and downloaded again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import http.client
 import os
 import struct
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -166,13 +168,20 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _user_agent() -> str:
+    from .colab import RELEASE, REPOSITORY  # imported late: it needs helpers.__version__, set after this module
+
+    return f"ai-large-models-course-helpers/{RELEASE.lstrip('v')} (+{REPOSITORY})"
+
+
 def _download(url: str, folder: Path, entry: RemoteFile, progress: bool) -> Path:
     """Download ``url`` into a temporary file in ``folder``; return it only if the checksum matches."""
     handle, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{Path(entry.name).name}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(
+                urllib.request.Request(url, headers={"User-Agent": _user_agent()}), timeout=30) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
             received = 0
             with tqdm(total=total, unit="B", unit_scale=True, desc=entry.name, disable=not progress) as bar:
@@ -203,15 +212,24 @@ def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
         raise ValueError(f"{dataset}/{name} is not a registered file. Registered files: {known}")
     path = cache_dir() / dataset / name
     folder = path.parent
+    reasons = []
     if path.exists():
         actual = sha256_of(path)
-        if actual != entry.sha256:
+        if actual == entry.sha256:
+            return path
+        # Like torchvision and pooch: keep the bad copy for inspection, fetch a good one.
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+        except OSError as error:
             raise DataNotAvailableError(
-                f"{path} is corrupt: its SHA-256 is {actual}, expected {entry.sha256}. "
-                "Delete it and run again to download it afresh."
-            )
-        return path
-    reasons = []
+                f"{path} is corrupt (SHA-256 {actual}, expected {entry.sha256}) and cannot be moved "
+                f"aside to download it again: {error}. Replace it with a good copy from any of "
+                f"{', '.join(entry.urls)}, or set COURSE_DATA to a writable folder."
+            ) from None
+        print(f"{path} was corrupt (SHA-256 {actual}, expected {entry.sha256}); "
+              f"moved it to {aside.name} and downloading it again")
+        reasons.append(f"the cached copy was corrupt (SHA-256 {actual}); it is now {aside}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

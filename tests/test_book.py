@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+import helpers
+from helpers import colab
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -53,16 +56,29 @@ def test_every_toc_entry_exists():
         assert any((ROOT / (entry + ext)).exists() for ext in (".ipynb", ".md")), f"{entry} in _toc.yml does not exist"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_colab_cell_names_the_configured_repository(path):
+def test_the_setup_cell_installs_this_release_from_the_configured_repository():
     repository = CONFIG["repository"]["url"].rstrip("/")
-    branch = CONFIG["repository"]["branch"]
-    setup = [c for c in load(path)["cells"] if c["cell_type"] == "code" and "google.colab" in source(c)]
+    assert colab.REPOSITORY == repository
+    cell = colab.setup_cell()
+    assert f'REPOSITORY = "{repository}"' in cell
+    assert re.findall(r'f"git\+\{REPOSITORY\}@([\w.-]+)"', cell) == [f"v{helpers.__version__}"], \
+        "the setup cell must install the release tag v<helpers.__version__>, not a branch"
+    compile(cell, "setup cell", "exec")  # valid Python
+    assert max(len(line) for line in cell.splitlines()) <= 88
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_cell_is_the_canonical_setup_cell(path):
+    cells = load(path)["cells"]
+    setup = [c for c in cells if c["cell_type"] == "code" and "google.colab" in source(c)]
     assert len(setup) == 1, f"{path.name}: expected exactly one Colab setup cell, found {len(setup)}"
     cell = setup[0]
+    assert cell is next(c for c in cells if c["cell_type"] == "code"), f"{path.name}: the setup cell must come first"
     assert "remove-cell" in cell.get("metadata", {}).get("tags", []), f"{path.name}: the setup cell must be tagged remove-cell"
-    urls = re.findall(r"git\+(https://[^\"'@\s]+)@([\w.-]+)", source(cell))
-    assert urls == [(repository, branch)], f"{path.name}: setup cell installs {urls}, _config.yml says {repository}@{branch}"
+    assert source(cell) == colab.SETUP_CELL, (
+        f"{path.name}: the setup cell differs from helpers.colab.SETUP_CELL (release v{helpers.__version__}); "
+        f"rewrite it with `python -m helpers.colab update {path.relative_to(ROOT)}`"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

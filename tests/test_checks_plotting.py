@@ -137,6 +137,29 @@ def test_relative_error_of_float32_zeros_is_zero():
     assert checks.relative_error(torch.zeros(2), torch.zeros(2)) == 0.0
 
 
+def test_relative_error_with_infinities_compares_the_finite_parts():
+    inf = float("inf")
+    # A wrong gradient must not hide behind an infinity both sides share (inf - inf is NaN).
+    assert checks.relative_error(torch.tensor([inf, 999.0]), torch.tensor([inf, 1.0])) > 1.0
+    assert checks.relative_error(torch.tensor([inf, 1.0]), torch.tensor([inf, 1.0])) == 0.0
+    assert checks.relative_error(torch.tensor([-inf, 2.1]), torch.tensor([-inf, 2.0])) == pytest.approx(0.05)
+    assert checks.relative_error(torch.tensor([inf]), torch.tensor([inf])) == 0.0
+    # Mismatched infinities are an infinite error.
+    assert checks.relative_error(torch.tensor([inf, 1.0]), torch.tensor([-inf, 1.0])) == inf
+    assert checks.relative_error(torch.tensor([inf, 1.0]), torch.tensor([5.0, 1.0])) == inf
+    assert checks.relative_error(torch.tensor([5.0, 1.0]), torch.tensor([inf, 1.0])) == inf
+
+
+def test_check_gradients_fails_a_wrong_gradient_next_to_an_infinite_one():
+    x = torch.tensor([0.0, 1.0], dtype=torch.float64)
+    loss_fn = lambda t: -torch.log(t).sum()  # gradient -1/x: -inf at 0, -1 at 1
+    right = torch.tensor([-float("inf"), -1.0], dtype=torch.float64)
+    wrong = torch.tensor([-float("inf"), -999.0], dtype=torch.float64)
+    with pytest.raises(AssertionError, match="relative error"):
+        checks.check_gradients(loss_fn, [x], [wrong])
+    assert checks.check_gradients(loss_fn, [x], [right]) == [0.0]
+
+
 # --- assert_at_least / assert_at_most ---------------------------------------------------------
 
 

@@ -11,20 +11,15 @@ import numpy as np
 import pytest
 import torch
 
+import conftest
 from helpers import data
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"  # the offline copies next to the checkout (see GUIDE.md)
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
 
-@pytest.fixture
-def offline_data(monkeypatch):
-    """Point COURSE_DATA at the offline copies; fail (not skip) if they are missing."""
-    assert SHARED_DATA.is_dir(), f"the offline data should be at {SHARED_DATA} (see GUIDE.md, 'Data that tests can reach')"
-    monkeypatch.setenv("COURSE_DATA", str(SHARED_DATA))
-    return SHARED_DATA
+# The ``offline_data`` fixture (conftest.py) finds the files through COURSE_DATA, then ../shared/data.
 
 
 def idx_bytes(array: np.ndarray, type_code: int, big_endian_dtype: str) -> bytes:
@@ -114,13 +109,45 @@ def read_checksums(path: Path) -> dict[str, str]:
 
 
 def test_registry_checksums_match_the_offline_copies(offline_data):
-    published = read_checksums(offline_data / "checksums.sha256")
     present = [e for e in data.REGISTRY.values() if (offline_data / e.dataset / e.name).is_file()]
-    assert len(present) >= 25, f"expected most registered files in {offline_data}, found {len(present)}"
-    mismatched = [f"{e.dataset}/{e.name}" for e in present if published.get(f"{e.dataset}/{e.name}") != e.sha256]
-    assert not mismatched, f"registry SHA-256 differs from checksums.sha256 for {mismatched}"
+    if (offline_data / "checksums.sha256").is_file():  # the offline data folder publishes its checksums
+        published = read_checksums(offline_data / "checksums.sha256")
+        assert len(present) >= 25, f"expected most registered files in {offline_data}, found {len(present)}"
+        mismatched = [f"{e.dataset}/{e.name}" for e in present if published.get(f"{e.dataset}/{e.name}") != e.sha256]
+        assert not mismatched, f"registry SHA-256 differs from checksums.sha256 for {mismatched}"
     for e in present:  # and fetch accepts each cached copy (it re-hashes the file)
         assert data.fetch(e.dataset, e.name, progress=False) == offline_data / e.dataset / e.name
+
+
+# --- where the data tests find their files ------------------------------------------------------
+
+
+def make_cache(folder: Path, files=conftest.TEST_FILES) -> Path:
+    for name in files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(b"")
+    return folder
+
+
+def test_data_is_found_through_course_data_first(tmp_path):
+    user, shared = make_cache(tmp_path / "user"), make_cache(tmp_path / "shared")
+    assert conftest.find_data(conftest.TEST_FILES, [str(user), shared]) == user
+    assert conftest.find_data(conftest.TEST_FILES, [None, shared]) == shared  # COURSE_DATA unset
+    partial = make_cache(tmp_path / "partial", conftest.TEST_FILES[:1])  # e.g. only the MNIST test images
+    assert conftest.find_data(conftest.TEST_FILES, [str(partial), shared]) == shared
+    assert conftest.find_data(conftest.TEST_FILES, [str(partial), tmp_path / "absent"]) is None
+
+
+@pytest.mark.parametrize("ci", [False, True])
+def test_missing_data_skips_with_a_reason_except_under_ci(tmp_path, ci):
+    candidates = [None, tmp_path / "absent"]
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(expected) as caught:
+        conftest.missing_data(conftest.TEST_FILES, candidates, ci=ci)
+    message = str(caught.value)
+    assert "COURSE_DATA" in message and "mnist/t10k-images-idx3-ubyte.gz" in message
+    assert str(tmp_path / "absent") in message
+    assert ("CI=true" in message) == ci
 
 
 # --- the quick MNIST split ----------------------------------------------------------------------

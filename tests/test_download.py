@@ -35,11 +35,13 @@ class Server:
     def __init__(self) -> None:
         self.routes: dict[str, bytes | Truncated] = {}
         self.hits: collections.Counter[str] = collections.Counter()
+        self.user_agents: list[str] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.hits[self.path] += 1
+                owner.user_agents.append(self.headers.get("User-Agent", ""))
                 response = owner.routes.get(self.path)
                 if response is None:
                     self.send_error(404)
@@ -195,19 +197,50 @@ def test_file_name_with_a_subfolder_downloads_into_it(server, cache, dataset):
     assert files_in(cache / dataset) == ["sub/f.bin"]
 
 
-def test_corrupt_cached_file_raises_a_clear_error(server, cache, dataset):
-    server.routes["/f.bin"] = GOOD
-    data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
+def corrupt_copy(cache, dataset):
     path = cache / dataset / "f.bin"
     path.parent.mkdir(parents=True)
     path.write_bytes(GOOD[:-1])
+    return path
 
-    with pytest.raises(data.DataNotAvailableError, match="corrupt") as caught:
+
+def test_corrupt_cached_file_is_moved_aside_and_downloaded_again(server, cache, dataset, capsys):
+    server.routes["/f.bin"] = GOOD
+    data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
+    path = corrupt_copy(cache, dataset)
+
+    assert data.fetch(dataset, "f.bin", progress=False) == path
+
+    assert path.read_bytes() == GOOD
+    assert server.hits["/f.bin"] == 1
+    aside = [name for name in files_in(cache / dataset) if name != "f.bin"]
+    assert len(aside) == 1 and aside[0].startswith("f.bin.corrupt-"), files_in(cache / dataset)
+    assert (cache / dataset / aside[0]).read_bytes() == GOOD[:-1]  # kept for inspection
+    assert "corrupt" in capsys.readouterr().out
+    assert data.fetch(dataset, "f.bin", progress=False) == path and server.hits["/f.bin"] == 1
+
+
+def test_corrupt_cached_file_with_no_good_copy_reachable_raises_a_clear_error(cache, dataset):
+    urls = [closed_port_url("/primary/f.bin"), closed_port_url("/mirror/f.bin")]
+    data.register(dataset, "f.bin", sha(GOOD), urls)
+    path = corrupt_copy(cache, dataset)
+
+    with pytest.raises(data.DataNotAvailableError) as caught:
         data.fetch(dataset, "f.bin", progress=False)
 
     message = str(caught.value)
-    assert str(path) in message and sha(GOOD) in message and "Delete it" in message
-    assert server.hits["/f.bin"] == 0
+    assert f"{dataset}/f.bin" in message and str(path) in message and sha(GOOD) in message
+    assert all(url in message for url in urls)
+    assert "corrupt" in message and "f.bin.corrupt-" in message  # says where the bad copy went
+    assert not path.exists()
+
+
+def test_downloads_send_a_user_agent(server, cache, dataset):
+    # Some hosts (e.g. GitHub's raw files, CDNs) refuse or throttle Python's default agent.
+    server.routes["/f.bin"] = GOOD
+    data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
+    data.fetch(dataset, "f.bin", progress=False)
+    assert server.user_agents and server.user_agents[0].startswith("ai-large-models-course-helpers/")
 
 
 def test_unknown_file_raises_value_error_listing_registered_files(dataset):

@@ -156,3 +156,29 @@ def test_setup_sets_the_cpu_threads_only_when_asked(monkeypatch, no_gpu):
 def test_setup_rejects_a_bad_thread_count(bad):
     with pytest.raises(ValueError, match="cpu_threads must be a positive integer"):
         env.setup(cpu_threads=bad)
+
+
+@pytest.mark.parametrize("capability, amp", [((7, 5), "fp16 + gradient scaler"), ((8, 0), "bf16")])
+def test_setup_on_cuda_turns_on_tf32_and_reports_it(monkeypatch, capsys, gpu, capability, amp):
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Test GPU")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch, "manual_seed", lambda seed: None)  # no CUDA to seed here
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    before = torch.get_float32_matmul_precision()
+    try:
+        with matplotlib.rc_context():
+            assert env.setup() == torch.device("cuda")
+        assert torch.get_float32_matmul_precision() == "high"
+        line = capsys.readouterr().out
+        assert "Test GPU" in line and "TF32 matmuls on" in line and f"mixed precision {amp}" in line, line
+    finally:
+        torch.set_float32_matmul_precision(before)
+
+
+def test_setup_on_the_cpu_leaves_float32_precision_alone(monkeypatch, no_gpu):
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    before = torch.get_float32_matmul_precision()
+    with matplotlib.rc_context():
+        env.setup()
+    assert torch.get_float32_matmul_precision() == before
