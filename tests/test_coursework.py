@@ -111,6 +111,32 @@ def test_every_code_exercise_is_marked_and_graded():
                     f"{path.name}, cell {index}: a hidden test needs metadata grading = {{name, points}}"
 
 
+def _identifying_lines(body: str) -> list[str]:
+    """Lines of an answer long enough to identify it (short ones such as `return h` recur honestly)."""
+    return [line.strip() for line in body.splitlines()
+            if len(line.strip()) >= 20 and not line.strip().startswith("#")]
+
+
+def test_no_answer_leaks_into_the_student_book(tmp_path):
+    """No answer is printed elsewhere: at most a minority of its identifying lines appear in any one
+    notebook of the student version (a few lines such as an Adam update may be shared on purpose)."""
+    student_text = {p: "\n".join(c.source for c in nbformat.read(p, as_version=4).cells)
+                    for p in student_book(tmp_path)}
+    leaks = []
+    for path in coursework.book_notebooks(BOOK):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "solution" not in coursework.tags(cell):
+                continue
+            for body in coursework.solution_body(cell.source):
+                lines = _identifying_lines(body)
+                for where, text in student_text.items():
+                    found = [line for line in lines if line in text]
+                    if lines and len(found) / len(lines) >= 0.5:
+                        leaks.append(f"{path.name}: {len(found)} of {len(lines)} answer lines appear in "
+                                     f"{where.name}, e.g. {found[0]!r}")
+    assert not leaks, "answers visible in the student book:\n" + "\n".join(leaks)
+
+
 def test_output_folder_inside_book_is_refused(tmp_path):
     with pytest.raises(ValueError, match="outside"):
         coursework.write_student_versions(BOOK, BOOK / "student")
