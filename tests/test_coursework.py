@@ -118,8 +118,13 @@ def _identifying_lines(body: str) -> list[str]:
 
 
 def test_no_answer_leaks_into_the_student_book(tmp_path):
-    """No answer is printed elsewhere: at most a minority of its identifying lines appear in any one
-    notebook of the student version (a few lines such as an Adam update may be shared on purpose)."""
+    """No answer is printed elsewhere in the student version of the book.
+
+    An answer leaks into a notebook when more than half of its identifying lines appear there.
+    Boilerplate lines that stand in three or more student notebooks (``for _ in range(steps):``)
+    identify nothing and are not counted; an exercise that adapts printed code (a targeted PGD
+    from the printed PGD) shares some lines on purpose, a copied answer shares most.
+    """
     student_text = {p: "\n".join(c.source for c in nbformat.read(p, as_version=4).cells)
                     for p in student_book(tmp_path)}
     leaks = []
@@ -128,10 +133,11 @@ def test_no_answer_leaks_into_the_student_book(tmp_path):
             if "solution" not in coursework.tags(cell):
                 continue
             for body in coursework.solution_body(cell.source):
-                lines = _identifying_lines(body)
+                lines = [line for line in _identifying_lines(body)
+                         if sum(line in text for text in student_text.values()) < 3]
                 for where, text in student_text.items():
                     found = [line for line in lines if line in text]
-                    if lines and len(found) / len(lines) >= 0.5:
+                    if lines and len(found) / len(lines) > 0.5:
                         leaks.append(f"{path.name}: {len(found)} of {len(lines)} answer lines appear in "
                                      f"{where.name}, e.g. {found[0]!r}")
     assert not leaks, "answers visible in the student book:\n" + "\n".join(leaks)
