@@ -19,6 +19,10 @@ if "COURSE_DATA" not in os.environ and SHARED_DATA.is_dir():
     os.environ["COURSE_DATA"] = str(SHARED_DATA)
 os.environ.setdefault("COURSE_CHECKPOINTS", tempfile.mkdtemp(prefix="course-checkpoints-"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest -n N runs N test files at once, each notebook in its own kernel: one thread each keeps
+    # N kernels from spin-waiting on each other's cores (many times slower on a 2-core machine).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 collect_ignore_glob = ["_build/*", ".venv/*"]
 
