@@ -303,7 +303,7 @@ def run(notebooks: list[str | Path] | None = None, *, profile: str, out: str | P
     results: list[NotebookResult] = []
     with tempfile.TemporaryDirectory(prefix="course-report-checkpoints-") as checkpoints:
         for i, path in enumerate(paths, 1):
-            print(f"[{i}/{len(paths)}] {_relative(path.resolve())} ...", end=" ", flush=True)
+            print(f"[{i}/{len(paths)}] {_relative(path.resolve())}", flush=True)
             result = run_notebook(path, profile=profile, seed=seed, out=out, timeout=timeout,
                                   checkpoints=Path(checkpoints) / path.stem, save_executed=save_executed)
             missed = sum(r.get("passed") is False for r in result.records)
@@ -312,7 +312,7 @@ def run(notebooks: list[str | Path] | None = None, *, profile: str, out: str | P
                 detail += f"; needs {result.missing_file}"
             elif result.error:
                 detail += f"; {result.error[:200]}"
-            print(f"{result.status} in {result.seconds:.1f} s ({detail})", flush=True)
+            print(f"[{i}/{len(paths)}] {result.status} in {result.seconds:.1f} s ({detail})", flush=True)
             results.append(result)
     total = sum(r.seconds for r in results)
     for r in results:
