@@ -123,3 +123,11 @@ def test_command_runs_a_real_chapter_end_to_end(tmp_path):
     assert "spiral test accuracy (hp.fit)" in names and any(rec["unit"] == "s" for rec in result["records"])
     assert all(rec["passed"] for rec in result["records"] if rec["target"] is not None)
     assert "| 3_1_1_forward | passed |" in (tmp_path / "results.md").read_text(encoding="utf-8")
+
+
+def test_every_chapter_records_a_checked_result_and_its_training_time():
+    for path in report.toc_notebooks():
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        calls = code.split("hp.record(")[1:]
+        assert any("target=" in call.split("\nhp.")[0] for call in calls), f"{path.name}: no hp.record(..., target=...)"
+        assert any('unit="s"' in call.split("\n")[0] for call in calls), f"{path.name}: no training time recorded"
