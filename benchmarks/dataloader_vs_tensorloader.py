@@ -12,8 +12,8 @@ the survey's), same batch size; three ways to feed and train it, timed in one ru
 3. ``hp.TensorLoader`` + ``hp.fit``: the course's loop (mixed precision on CUDA, loss read
    once per epoch).
 
-Each is run for one untimed warm-up epoch, then ``--epochs`` timed epochs; the median epoch is
-reported. This is a benchmark, not a test: numbers depend on the machine and its load.
+Each is run for one untimed warm-up epoch, then ``--epochs`` timed epochs, the three taking turns
+epoch by epoch so that a change in the machine's load affects all alike; the median is reported. This is a benchmark, not a test: numbers depend on the machine and its load.
 ``--test-split`` uses the 8,000-image training split of the MNIST test file (what the quick
 profile uses, and what an offline machine holds) even in the full profile.
 """
@@ -53,16 +53,22 @@ def survey_epoch(model, loader, optimizer, device) -> None:
         optimizer.step()
 
 
-def timed(run_epoch, device: torch.device, epochs: int) -> list[float]:
-    """Seconds of each of ``epochs`` epochs after one untimed warm-up epoch."""
-    run_epoch()
-    seconds = []
-    for _ in range(epochs):
-        synchronize(device)
-        start = time.perf_counter()
+def timed(methods: dict, device: torch.device, epochs: int) -> dict[str, list[float]]:
+    """Seconds of each of ``epochs`` epochs per method, after one untimed warm-up epoch each.
+
+    The methods take turns, one epoch each per round, so that a change in the machine's load
+    during the run affects all of them alike.
+    """
+    for run_epoch in methods.values():
         run_epoch()
-        synchronize(device)
-        seconds.append(time.perf_counter() - start)
+    seconds = {name: [] for name in methods}
+    for _ in range(epochs):
+        for name, run_epoch in methods.items():
+            synchronize(device)
+            start = time.perf_counter()
+            run_epoch()
+            synchronize(device)
+            seconds[name].append(time.perf_counter() - start)
     return seconds
 
 
@@ -89,23 +95,22 @@ def main() -> None:
         model = make_mlp().to(device)
         return model, torch.optim.SGD(model.parameters(), lr=0.01)
 
-    results = {}
-    model, optimizer = fresh()
+    survey_model, survey_optimizer = fresh()
     cpu_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
-    results["survey: DataLoader on the CPU, .to(device) per batch"] = timed(
-        lambda: survey_epoch(model, cpu_loader, optimizer, device), device, args.epochs)
-
     x_device, y_device = x_train.to(device), y_train.to(device)
-    model, optimizer = fresh()
-    device_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
-    results["hp.TensorLoader, the same hand-written loop"] = timed(
-        lambda: survey_epoch(model, device_loader, optimizer, device), device, args.epochs)
-
-    model, optimizer = fresh()
-    device_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
-    results["hp.TensorLoader + hp.fit"] = timed(
-        lambda: hp.fit(model, device_loader, loss_fn=F.cross_entropy, optimizer=optimizer, num_epochs=1,
-                       progress=False), device, args.epochs)
+    loop_model, loop_optimizer = fresh()
+    loop_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
+    fit_model, fit_optimizer = fresh()
+    fit_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
+    results = timed({
+        "survey: DataLoader on the CPU, .to(device) per batch":
+            lambda: survey_epoch(survey_model, cpu_loader, survey_optimizer, device),
+        "hp.TensorLoader, the same hand-written loop":
+            lambda: survey_epoch(loop_model, loop_loader, loop_optimizer, device),
+        "hp.TensorLoader + hp.fit":
+            lambda: hp.fit(fit_model, fit_loader, loss_fn=F.cross_entropy, optimizer=fit_optimizer, num_epochs=1,
+                           progress=False),
+    }, device, args.epochs)
 
     baseline = statistics.median(next(iter(results.values())))
     print(f"\nseconds per epoch on {hp.results.device_name()} (median of {args.epochs}; torch {torch.__version__})")
