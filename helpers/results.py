@@ -199,7 +199,7 @@ def run_notebook(path: str | Path, *, profile: str, seed: int, out: str | Path, 
         evalue = _strip_ansi(exc.evalue or "")
         error = f"{exc.ename}: {evalue}".strip()
         if exc.ename == "DataNotAvailableError":
-            status, needed = NO_DATA, missing_file(evalue) or evalue.splitlines()[0]
+            status, needed = NO_DATA, missing_file(evalue) or (evalue.splitlines() or ["?"])[0]
         else:
             status = FAILED
     except CellTimeoutError as exc:
