@@ -77,3 +77,15 @@ def test_record_without_results_folder_writes_nothing(tmp_path, monkeypatch):
 def test_record_rejects_non_numbers(value):
     with pytest.raises(ValueError, match="record"):
         hp.record("x", value)
+
+
+def test_record_names_the_device_and_defaults_the_chapter_to_the_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "out"))
+    monkeypatch.delenv("COURSE_CHAPTER", raising=False)
+    monkeypatch.chdir(tmp_path)
+    entry = hp.record("loss", 2, target=3, higher_is_better=False)
+    assert entry["passed"] is True and entry["chapter"] == tmp_path.name
+    assert entry["device"] == hp.results.device_name()
+    if not torch.cuda.is_available() and not torch.backends.mps.is_available():
+        assert entry["device"].startswith("CPU (") and "cores" in entry["device"]
+    assert json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))["device"] == entry["device"]
