@@ -130,4 +130,5 @@ def test_every_chapter_records_a_checked_result_and_its_training_time():
         code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         calls = code.split("hp.record(")[1:]
         assert any("target=" in call.split("\nhp.")[0] for call in calls), f"{path.name}: no hp.record(..., target=...)"
-        assert any('unit="s"' in call.split("\n")[0] for call in calls), f"{path.name}: no training time recorded"
+        assert any('unit="s"' in call.split("\nhp.")[0].split(")\n")[0] for call in calls), \
+            f"{path.name}: no training time recorded"
