@@ -34,8 +34,14 @@ import helpers as hp
 
 def make_mlp() -> nn.Module:
     """The survey's network of chapter 4.1: 784-128-64-10 with ReLU."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-                         nn.Linear(64, 10))
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(784, 128),
+        nn.ReLU(),
+        nn.Linear(128, 64),
+        nn.ReLU(),
+        nn.Linear(64, 10),
+    )
 
 
 def synchronize(device: torch.device) -> None:
@@ -53,7 +59,9 @@ def survey_epoch(model, loader, optimizer, device) -> None:
         optimizer.step()
 
 
-def timed(methods: dict, device: torch.device, epochs: int) -> dict[str, list[float]]:
+def timed(
+    methods: dict, device: torch.device, epochs: int
+) -> dict[str, list[float]]:
     """Seconds of each of ``epochs`` epochs per method, after one untimed warm-up epoch each.
 
     The methods take turns, one epoch each per round, so that a change in the machine's load
@@ -74,21 +82,33 @@ def timed(methods: dict, device: torch.device, epochs: int) -> dict[str, list[fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per method (default 3)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=3,
+        help="timed epochs per method (default 3)",
+    )
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--test-split", action="store_true",
-                        help="train on the MNIST test file's 8,000-image split, whatever the profile")
+    parser.add_argument(
+        "--test-split",
+        action="store_true",
+        help="train on the MNIST test file's 8,000-image split, whatever the profile",
+    )
     args = parser.parse_args()
     if args.epochs < 1 or args.batch_size < 1:
         parser.error("--epochs and --batch-size must be positive")
 
     device = hp.setup()
-    data = hp.image_classification_data("mnist", quick=True if args.test_split else None)
+    data = hp.image_classification_data(
+        "mnist", quick=True if args.test_split else None
+    )
     mean, std = data.x_train.mean(), data.x_train.std()
     x_train = (data.x_train - mean) / std
     y_train = data.y_train
-    print(f"{len(y_train):,} training images, batch size {args.batch_size}, "
-          f"{-(-len(y_train) // args.batch_size)} steps per epoch, {torch.get_num_threads()} CPU threads")
+    print(
+        f"{len(y_train):,} training images, batch size {args.batch_size}, "
+        f"{-(-len(y_train) // args.batch_size)} steps per epoch, {torch.get_num_threads()} CPU threads"
+    )
 
     def fresh() -> tuple[nn.Module, torch.optim.Optimizer]:
         hp.seed_everything()
@@ -96,30 +116,55 @@ def main() -> None:
         return model, torch.optim.SGD(model.parameters(), lr=0.01)
 
     survey_model, survey_optimizer = fresh()
-    cpu_loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
+    cpu_loader = DataLoader(
+        TensorDataset(x_train, y_train),
+        batch_size=args.batch_size,
+        shuffle=True,
+    )
     x_device, y_device = x_train.to(device), y_train.to(device)
     loop_model, loop_optimizer = fresh()
-    loop_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
+    loop_loader = hp.TensorLoader(
+        x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0
+    )
     fit_model, fit_optimizer = fresh()
-    fit_loader = hp.TensorLoader(x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0)
-    results = timed({
-        "survey: DataLoader on the CPU, .to(device) per batch":
-            lambda: survey_epoch(survey_model, cpu_loader, survey_optimizer, device),
-        "hp.TensorLoader, the same hand-written loop":
-            lambda: survey_epoch(loop_model, loop_loader, loop_optimizer, device),
-        "hp.TensorLoader + hp.fit":
-            lambda: hp.fit(fit_model, fit_loader, loss_fn=F.cross_entropy, optimizer=fit_optimizer, num_epochs=1,
-                           progress=False),
-    }, device, args.epochs)
+    fit_loader = hp.TensorLoader(
+        x_device, y_device, batch_size=args.batch_size, shuffle=True, seed=0
+    )
+    results = timed(
+        {
+            "survey: DataLoader on the CPU, .to(device) per batch": lambda: (
+                survey_epoch(
+                    survey_model, cpu_loader, survey_optimizer, device
+                )
+            ),
+            "hp.TensorLoader, the same hand-written loop": lambda: (
+                survey_epoch(loop_model, loop_loader, loop_optimizer, device)
+            ),
+            "hp.TensorLoader + hp.fit": lambda: hp.fit(
+                fit_model,
+                fit_loader,
+                loss_fn=F.cross_entropy,
+                optimizer=fit_optimizer,
+                num_epochs=1,
+                progress=False,
+            ),
+        },
+        device,
+        args.epochs,
+    )
 
     baseline = statistics.median(next(iter(results.values())))
-    print(f"\nseconds per epoch on {hp.results.device_name()} (median of {args.epochs}; torch {torch.__version__})")
+    print(
+        f"\nseconds per epoch on {hp.results.device_name()} (median of {args.epochs}; torch {torch.__version__})"
+    )
     print(f"{'method':55s} {'s/epoch':>9s} {'speed-up':>9s}")
     for name, seconds in results.items():
         median = statistics.median(seconds)
         print(f"{name:55s} {median:9.3f} {baseline / median:8.2f}x")
     fit_median = statistics.median(results["hp.TensorLoader + hp.fit"])
-    print(f"\nratio DataLoader loop / (TensorLoader + fit): {baseline / fit_median:.2f}")
+    print(
+        f"\nratio DataLoader loop / (TensorLoader + fit): {baseline / fit_median:.2f}"
+    )
 
 
 if __name__ == "__main__":

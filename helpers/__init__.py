@@ -6,8 +6,16 @@ parsers, on-device batches), ``training`` (``fit`` with checkpoints), ``plotting
 datasets) and ``vision`` (CIFAR-10, GPU augmentation), used as ``hp.text`` and ``hp.vision``.
 """
 
-from .checks import (assert_at_least, assert_at_most, assert_close, check_gradients, numerical_gradient,
-                     relative_error, run_listing)
+from . import text, vision
+from .checks import (
+    assert_at_least,
+    assert_at_most,
+    assert_close,
+    check_gradients,
+    numerical_gradient,
+    relative_error,
+    run_listing,
+)
 from .data import (
     REGISTRY,
     DataNotAvailableError,
@@ -22,14 +30,39 @@ from .data import (
     read_idx,
     register,
 )
-from .env import config, device, is_quick, profile, report, seed, seed_everything, setup
+from .env import (
+    config,
+    device,
+    is_quick,
+    profile,
+    report,
+    seed,
+    seed_everything,
+    setup,
+)
 from .models import GPT, LeNet, gpt_parameter_counts, lm_loss
-from .plotting import confusion_matrix, heatmap, image_grid, plot_confusion, plot_history, use_style
-from .training import (accuracy, amp_dtype, checkpoint_path, evaluate, fingerprint, fingerprint_mismatch, fit,
-                       load_checkpoint, predict, save_checkpoint)
+from .plotting import (
+    confusion_matrix,
+    heatmap,
+    image_grid,
+    plot_confusion,
+    plot_history,
+    use_style,
+)
 from .results import record
+from .training import (
+    accuracy,
+    amp_dtype,
+    checkpoint_path,
+    evaluate,
+    fingerprint,
+    fingerprint_mismatch,
+    fit,
+    load_checkpoint,
+    predict,
+    save_checkpoint,
+)
 from .widgets import explore
-from . import text, vision
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 __version__ = "0.2.0"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -13,7 +13,10 @@ def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
     Infinities must match exactly (same place, same sign) and are then left out of both the
     difference and the scale; a mismatched infinity, or a NaN on either side, gives ``inf``.
     """
-    actual, expected = torch.as_tensor(actual).double(), torch.as_tensor(expected).double()
+    actual, expected = (
+        torch.as_tensor(actual).double(),
+        torch.as_tensor(expected).double(),
+    )
     if actual.isnan().any() or expected.isnan().any():
         return float("inf")
     infinite = actual.isinf() | expected.isinf()
@@ -26,19 +29,37 @@ def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
     return ((actual - expected).abs().max() / scale).item()
 
 
-def assert_close(actual: torch.Tensor, expected: torch.Tensor, *, name: str = "value",
-                 rtol: float = 1e-5, atol: float = 1e-8) -> None:
+def assert_close(
+    actual: torch.Tensor,
+    expected: torch.Tensor,
+    *,
+    name: str = "value",
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+) -> None:
     """Assert that two tensors agree elementwise; the message says where and by how much they differ."""
     actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
     if actual.shape != expected.shape:
-        raise AssertionError(f"{name}: expected shape {list(expected.shape)}, got {list(actual.shape)}")
+        raise AssertionError(
+            f"{name}: expected shape {list(expected.shape)}, got {list(actual.shape)}"
+        )
     diff = (actual.double() - expected.double()).abs()
-    diff = torch.where(actual.double() == expected.double(), torch.zeros_like(diff), diff)  # equal infinities
+    diff = torch.where(
+        actual.double() == expected.double(), torch.zeros_like(diff), diff
+    )  # equal infinities
     allowed = atol + rtol * expected.double().abs()
-    excess = (diff - allowed).nan_to_num(nan=float("inf"))  # a NaN is never close
+    # a NaN is never close
+    excess = (diff - allowed).nan_to_num(nan=float("inf"))
     if (excess > 0).any():
         worst = torch.argmax(excess).item()
-        index = tuple(int(i) for i in torch.unravel_index(torch.tensor(worst), diff.shape)) if diff.dim() else ()
+        index = (
+            tuple(
+                int(i)
+                for i in torch.unravel_index(torch.tensor(worst), diff.shape)
+            )
+            if diff.dim()
+            else ()
+        )
         raise AssertionError(
             f"{name}: {(excess > 0).sum().item()} of {diff.numel()} entries differ. "
             f"Worst at index {index}: expected {expected.double().flatten()[worst].item():.6g}, "
@@ -46,46 +67,75 @@ def assert_close(actual: torch.Tensor, expected: torch.Tensor, *, name: str = "v
         )
 
 
-def assert_at_least(value: float, threshold: float, *, name: str, hint: str = "") -> None:
+def assert_at_least(
+    value: float, threshold: float, *, name: str, hint: str = ""
+) -> None:
     """Assert ``value >= threshold`` with a message that names the quantity and what to try."""
     if not value >= threshold:
-        raise AssertionError(f"{name} should be at least {threshold:.4g}, got {value:.4g}. {hint}".strip())
+        raise AssertionError(
+            f"{name} should be at least {threshold:.4g}, got {value:.4g}. {hint}".strip()
+        )
 
 
-def assert_at_most(value: float, threshold: float, *, name: str, hint: str = "") -> None:
+def assert_at_most(
+    value: float, threshold: float, *, name: str, hint: str = ""
+) -> None:
     """Assert ``value <= threshold`` with a message that names the quantity and what to try."""
     if not value <= threshold:
-        raise AssertionError(f"{name} should be at most {threshold:.4g}, got {value:.4g}. {hint}".strip())
+        raise AssertionError(
+            f"{name} should be at most {threshold:.4g}, got {value:.4g}. {hint}".strip()
+        )
 
 
-def check_gradients(loss_fn: Callable[..., torch.Tensor], params: Sequence[torch.Tensor],
-                    manual_grads: Sequence[torch.Tensor], *, names: Sequence[str] | None = None,
-                    rtol: float = 1e-6) -> list[float]:
+def check_gradients(
+    loss_fn: Callable[..., torch.Tensor],
+    params: Sequence[torch.Tensor],
+    manual_grads: Sequence[torch.Tensor],
+    *,
+    names: Sequence[str] | None = None,
+    rtol: float = 1e-6,
+) -> list[float]:
     """Compare hand-derived gradients with autograd's; return the relative error of each.
 
     ``loss_fn(*params)`` must return a scalar. Raises ``AssertionError`` naming the first
     gradient whose relative error exceeds ``rtol``. Use float64 for tight tolerances.
     """
     if len(params) != len(manual_grads):
-        raise ValueError(f"got {len(params)} parameters but {len(manual_grads)} manual gradients")
-    names = [f"grad[{i}]" for i in range(len(params))] if names is None else list(names)
+        raise ValueError(
+            f"got {len(params)} parameters but {len(manual_grads)} manual gradients"
+        )
+    names = (
+        [f"grad[{i}]" for i in range(len(params))]
+        if names is None
+        else list(names)
+    )
     leaves = [p.detach().clone().requires_grad_(True) for p in params]
     loss = loss_fn(*leaves)
     if loss.dim() != 0:
-        raise ValueError(f"loss_fn must return a scalar, got shape {list(loss.shape)}")
+        raise ValueError(
+            f"loss_fn must return a scalar, got shape {list(loss.shape)}"
+        )
     auto = torch.autograd.grad(loss, leaves)
     errors = []
     for name, mine, theirs in zip(names, manual_grads, auto):
         if mine.shape != theirs.shape:
-            raise AssertionError(f"{name}: your gradient has shape {list(mine.shape)}, autograd's has {list(theirs.shape)}")
+            raise AssertionError(
+                f"{name}: your gradient has shape {list(mine.shape)}, autograd's has {list(theirs.shape)}"
+            )
         error = relative_error(mine.detach(), theirs)
         if error > rtol:
-            raise AssertionError(f"{name}: relative error {error:.2e} against autograd exceeds {rtol:.0e}")
+            raise AssertionError(
+                f"{name}: relative error {error:.2e} against autograd exceeds {rtol:.0e}"
+            )
         errors.append(error)
     return errors
 
 
-def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+def numerical_gradient(
+    f: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    eps: float = 1e-6,
+) -> torch.Tensor:
     """Return the central finite-difference gradient of scalar ``f`` at ``x`` (use float64)."""
     x = x.detach().clone(memory_format=torch.contiguous_format)
     grad = torch.zeros_like(x)
@@ -101,7 +151,9 @@ def numerical_gradient(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tenso
     return grad
 
 
-def run_listing(source: str, namespace: dict | None = None) -> Exception | None:
+def run_listing(
+    source: str, namespace: dict | None = None
+) -> Exception | None:
     """Execute a printed code listing (such as the survey's) in ``namespace``.
 
     Returns the exception it raised, after printing its type and first line, or ``None`` if it
@@ -110,6 +162,8 @@ def run_listing(source: str, namespace: dict | None = None) -> Exception | None:
     try:
         exec(source, {} if namespace is None else namespace)
     except Exception as error:  # showing the error is the point
-        print(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        print(
+            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        )
         return error
     return None

@@ -24,19 +24,20 @@ RELEASE = f"v{__version__}"
 DRIVE_CHECKPOINTS = "/content/drive/MyDrive/ai-large-models-course/checkpoints"
 
 SETUP_CELL = f'''\
-# Colab only: install the course helpers (release {RELEASE}); with USE_DRIVE = True, keep
-# checkpoints on Google Drive, which outlives a recycled runtime. Elsewhere: nothing.
+# Colab only: install the course helpers (release {RELEASE}); with
+# USE_DRIVE = True, keep checkpoints on Google Drive, which outlives a
+# recycled runtime. Elsewhere: nothing.
 import os
 import subprocess
 import sys
 
-USE_DRIVE = False  # True: checkpoints on Google Drive (Colab asks for permission)
+USE_DRIVE = False  # True: checkpoints on Drive (Colab asks first)
 REPOSITORY = "{REPOSITORY}"
 DRIVE_FOLDER = "{DRIVE_CHECKPOINTS}"
 
 if "google.colab" in sys.modules:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    f"git+{{REPOSITORY}}@{RELEASE}"], check=True)
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"git+{{REPOSITORY}}@{RELEASE}"], check=True)
     if USE_DRIVE:
         from google.colab import drive
 
@@ -52,7 +53,9 @@ def setup_cell() -> str:
 def is_setup_cell(cell: dict) -> bool:
     """Return True for a notebook cell (as JSON) that is a Colab setup cell."""
     source = cell.get("source", "")
-    return cell.get("cell_type") == "code" and "google.colab" in ("".join(source) if isinstance(source, list) else source)
+    return cell.get("cell_type") == "code" and "google.colab" in (
+        "".join(source) if isinstance(source, list) else source
+    )
 
 
 def update(path: str | Path) -> bool:
@@ -65,14 +68,20 @@ def update(path: str | Path) -> bool:
     notebook = json.loads(text)
     cells = [cell for cell in notebook["cells"] if is_setup_cell(cell)]
     if len(cells) != 1:
-        raise ValueError(f"{path}: expected one code cell mentioning google.colab, found {len(cells)}")
+        raise ValueError(
+            f"{path}: expected one code cell mentioning google.colab, found {len(cells)}"
+        )
     cell = cells[0]
     cell["source"] = SETUP_CELL.splitlines(keepends=True)
     tags = cell.setdefault("metadata", {}).setdefault("tags", [])
     if "remove-cell" not in tags:
         tags.append("remove-cell")
-    # The layout nbformat writes: one-space indent, sorted keys, UTF-8, a final newline.
-    new = json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # The layout nbformat writes: one-space indent, sorted keys, UTF-8, a final
+    # newline.
+    new = (
+        json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False)
+        + "\n"
+    )
     if new == text:
         return False
     path.write_text(new, encoding="utf-8")
@@ -84,7 +93,10 @@ def main(argv: list[str]) -> int:
         print(SETUP_CELL)
         return 0
     if argv[0] != "update" or len(argv) < 2:
-        print("usage: python -m helpers.colab [update NOTEBOOK...]", file=sys.stderr)
+        print(
+            "usage: python -m helpers.colab [update NOTEBOOK...]",
+            file=sys.stderr,
+        )
         return 2
     for name in argv[1:]:
         print(f"{name}: {'updated' if update(name) else 'already current'}")

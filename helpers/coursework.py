@@ -33,7 +33,10 @@ import nbformat
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = 'raise NotImplementedError("your code here")'
-_SOLUTION_BLOCK = re.compile(r"^:::\{solution(?:-start|-end)?\}[^\n]*\n(?:[\s\S]*?\n)??:::[ \t]*$\n?", re.MULTILINE)
+_SOLUTION_BLOCK = re.compile(
+    r"^:::\{solution(?:-start|-end)?\}[^\n]*\n(?:[\s\S]*?\n)??:::[ \t]*$\n?",
+    re.MULTILINE,
+)
 
 
 def tags(cell: dict) -> list[str]:
@@ -54,20 +57,26 @@ def stub_source(source: str) -> str:
         marker = line.strip()
         if marker == BEGIN:
             if inside:
-                raise ValueError(f"line {number}: '{BEGIN}' inside another solution region")
+                raise ValueError(
+                    f"line {number}: '{BEGIN}' inside another solution region"
+                )
             inside, regions = True, regions + 1
             indent = line[: len(line) - len(line.lstrip())]
             out += [f"{indent}# YOUR CODE HERE", f"{indent}{STUB}"]
         elif marker == END:
             if not inside:
-                raise ValueError(f"line {number}: '{END}' without a matching '{BEGIN}'")
+                raise ValueError(
+                    f"line {number}: '{END}' without a matching '{BEGIN}'"
+                )
             inside = False
         elif not inside:
             out.append(line)
     if inside:
         raise ValueError(f"'{BEGIN}' has no matching '{END}'")
     if regions == 0:
-        raise ValueError(f"a solution cell must mark its answer with '{BEGIN}' and '{END}' lines")
+        raise ValueError(
+            f"a solution cell must mark its answer with '{BEGIN}' and '{END}' lines"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -88,7 +97,9 @@ def solution_body(source: str) -> list[str]:
 def hidden_test_info(cell: dict, number: int) -> tuple[str, int]:
     """Return ``(name, points)`` of a hidden-test cell (defaults: its id and 1 point)."""
     grading = cell.get("metadata", {}).get("grading", {})
-    return str(grading.get("name") or cell.get("id") or f"hidden test {number}"), int(grading.get("points", 1))
+    return str(
+        grading.get("name") or cell.get("id") or f"hidden test {number}"
+    ), int(grading.get("points", 1))
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -113,15 +124,23 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def book_notebooks(source: Path) -> list[Path]:
     """Return the chapter notebooks under ``source`` (build folders and checkpoints skipped)."""
-    return sorted(p for p in Path(source).rglob("*.ipynb")
-                  if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    return sorted(
+        p
+        for p in Path(source).rglob("*.ipynb")
+        if "_build" not in p.parts and ".ipynb_checkpoints" not in p.parts
+    )
 
 
 def _check_target(source: Path, target: Path) -> None:
     if not source.is_dir():
         raise ValueError(f"{source} is not a folder of notebooks")
-    if target.resolve() == source.resolve() or source.resolve() in target.resolve().parents:
-        raise ValueError(f"the output folder {target} must lie outside {source}, or solutions would be overwritten")
+    if (
+        target.resolve() == source.resolve()
+        or source.resolve() in target.resolve().parents
+    ):
+        raise ValueError(
+            f"the output folder {target} must lie outside {source}, or solutions would be overwritten"
+        )
 
 
 def write_student_versions(source: Path, target: Path) -> list[Path]:
@@ -143,19 +162,25 @@ def write_student_versions(source: Path, target: Path) -> list[Path]:
         nbformat.write(student_version(nbformat.read(path, as_version=4)), out)
         written.append(out)
     for path in source.rglob("*"):
-        if path.is_file() and path.suffix in {".md", ".bib", ".svg", ".png", ".csv", ".json"} \
-                and "_build" not in path.parts:
+        if (
+            path.is_file()
+            and path.suffix in {".md", ".bib", ".svg", ".png", ".csv", ".json"}
+            and "_build" not in path.parts
+        ):
             out = target / path.relative_to(source)
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, out)
-    if target.name == source.name:  # book/ -> <dir>/book/: the book's configuration goes to <dir>/
+    # book/ -> <dir>/book/: the book's configuration goes to <dir>/
+    if target.name == source.name:
         for name in ("_config.yml", "_toc.yml"):
             if (source.parent / name).exists():
                 shutil.copyfile(source.parent / name, target.parent / name)
     return written
 
 
-# ----------------------------------------------------------------------------- grading
+# -----------------------------------------------------------------------------
+# grading
+
 
 @dataclass
 class GradedTest:
@@ -175,11 +200,18 @@ def defined_names(source: str) -> frozenset[str]:
         tree = ast.parse(source)
     except SyntaxError:
         return frozenset()
-    return frozenset(node.name for node in tree.body
-                     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        )
+    )
 
 
-def with_hidden_tests(submission: nbformat.NotebookNode, reference: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def with_hidden_tests(
+    submission: nbformat.NotebookNode, reference: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
     """Return ``submission`` with the reference's hidden tests inserted after the matching solution cells.
 
     A reference solution cell is matched to the submission's solution cell with the same cell id
@@ -194,7 +226,9 @@ def with_hidden_tests(submission: nbformat.NotebookNode, reference: nbformat.Not
             groups.append((cell, []))
         elif "hidden-test" in tags(cell):
             if not groups:
-                raise ValueError("the reference has a hidden-test cell before any solution cell")
+                raise ValueError(
+                    "the reference has a hidden-test cell before any solution cell"
+                )
             groups[-1][1].append(copy.deepcopy(cell))
     graded = copy.deepcopy(submission)
     graded.cells = [c for c in graded.cells if "hidden-test" not in tags(c)]
@@ -202,17 +236,28 @@ def with_hidden_tests(submission: nbformat.NotebookNode, reference: nbformat.Not
     anchors, previous = [], -1
     for rank, (ref, _) in enumerate(groups):
         names = defined_names(ref.source)
-        by_id = [i for i in answers if graded.cells[i].get("id") == ref.get("id")]
-        by_names = [i for i in answers if names and defined_names(graded.cells[i].source) == names]
+        by_id = [
+            i for i in answers if graded.cells[i].get("id") == ref.get("id")
+        ]
+        by_names = [
+            i
+            for i in answers
+            if names and defined_names(graded.cells[i].source) == names
+        ]
         if by_id or by_names:
             index = (by_id or by_names)[0]
-        elif len(answers) == len(groups) and not defined_names(graded.cells[answers[rank]].source):
+        elif len(answers) == len(groups) and not defined_names(
+            graded.cells[answers[rank]].source
+        ):
             index = answers[rank]
         else:
-            index = previous  # the answer cell is gone: its tests follow the previous answer
+            # the answer cell is gone: its tests follow the previous answer
+            index = previous
         anchors.append(index)
         previous = max(previous, index)
-    for index, (_, tests) in sorted(zip(anchors, groups), key=lambda pair: pair[0], reverse=True):
+    for index, (_, tests) in sorted(
+        zip(anchors, groups), key=lambda pair: pair[0], reverse=True
+    ):
         graded.cells[index + 1 : index + 1] = tests
     return graded
 
@@ -225,7 +270,9 @@ def _error_message(cell: dict) -> str | None:
     return None
 
 
-def grade(submission: Path, reference: Path, timeout: int = 600) -> list[GradedTest]:
+def grade(
+    submission: Path, reference: Path, timeout: int = 600
+) -> list[GradedTest]:
     """Run ``submission`` with the hidden tests of ``reference``; return one result per test.
 
     ``timeout`` limits each cell in seconds. A kernel that dies or a cell that runs past the
@@ -237,13 +284,26 @@ def grade(submission: Path, reference: Path, timeout: int = 600) -> list[GradedT
     reference_nb = nbformat.read(reference, as_version=4)
     try:
         submitted = nbformat.read(submission, as_version=4)
-    except Exception as error:  # an unreadable file is a zero, not a crash of the grader
+    # an unreadable file is a zero, not a crash of the grader
+    except Exception as error:
         tests = [c for c in reference_nb.cells if "hidden-test" in tags(c)]
-        return [GradedTest(*hidden_test_info(c, n)[:1], 0, hidden_test_info(c, n)[1], f"notebook unreadable: {error}")
-                for n, c in enumerate(tests)]
+        return [
+            GradedTest(
+                *hidden_test_info(c, n)[:1],
+                0,
+                hidden_test_info(c, n)[1],
+                f"notebook unreadable: {error}",
+            )
+            for n, c in enumerate(tests)
+        ]
     notebook = with_hidden_tests(submitted, reference_nb)
-    client = NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(Path(reference).parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        allow_errors=True,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(Path(reference).parent)}},
+    )
     stopped = None
     try:
         client.execute()
@@ -252,13 +312,17 @@ def grade(submission: Path, reference: Path, timeout: int = 600) -> list[GradedT
     except DeadKernelError:
         stopped = "stopped: the kernel died (out of memory, or the code exited Python)"
     results = []
-    for number, cell in enumerate(c for c in notebook.cells if "hidden-test" in tags(c)):
+    for number, cell in enumerate(
+        c for c in notebook.cells if "hidden-test" in tags(c)
+    ):
         name, points = hidden_test_info(cell, number)
         if cell.get("execution_count") is None and not cell.get("outputs"):
             results.append(GradedTest(name, 0, points, stopped or "not run"))
             continue
         error = _error_message(cell)
-        results.append(GradedTest(name, 0 if error else points, points, error or "passed"))
+        results.append(
+            GradedTest(name, 0 if error else points, points, error or "passed")
+        )
     return results
 
 
@@ -266,12 +330,16 @@ def find_reference(submission: Path, book: Path) -> Path:
     """Return the instructor's notebook under ``book`` with the submission's file name."""
     matches = [p for p in book_notebooks(book) if p.name == submission.name]
     if len(matches) != 1:
-        raise ValueError(f"found {len(matches)} notebooks named {submission.name} under {book}; "
-                         "pass --reference, or name the submission as the chapter's notebook")
+        raise ValueError(
+            f"found {len(matches)} notebooks named {submission.name} under {book}; "
+            "pass --reference, or name the submission as the chapter's notebook"
+        )
     return matches[0]
 
 
-def grade_folder(submissions: Path, book: Path, out: Path, timeout: int = 600) -> list[dict]:
+def grade_folder(
+    submissions: Path, book: Path, out: Path, timeout: int = 600
+) -> list[dict]:
     """Grade ``submissions/<student>/**.ipynb``; write the CSV ``out`` and ``<out dir>/feedback/<student>.md``.
 
     Returns the CSV rows (student, notebook, test, points, max_points, message).
@@ -279,7 +347,9 @@ def grade_folder(submissions: Path, book: Path, out: Path, timeout: int = 600) -
     submissions, book, out = Path(submissions), Path(book), Path(out)
     students = sorted(p for p in submissions.iterdir() if p.is_dir())
     if not students:
-        raise ValueError(f"{submissions} holds no student folders; expected {submissions}/<student>/<notebook>.ipynb")
+        raise ValueError(
+            f"{submissions} holds no student folders; expected {submissions}/<student>/<notebook>.ipynb"
+        )
     rows = []
     feedback_dir = out.parent / "feedback"
     feedback_dir.mkdir(parents=True, exist_ok=True)
@@ -293,14 +363,35 @@ def grade_folder(submissions: Path, book: Path, out: Path, timeout: int = 600) -
             except ValueError as error:
                 print(f"{student.name}/{notebook.name}: skipped ({error})")
                 continue
-            print(f"grading {student.name}/{notebook.relative_to(student)} ...", flush=True)
+            print(
+                f"grading {student.name}/{notebook.relative_to(student)} ...",
+                flush=True,
+            )
             results = grade(notebook, reference, timeout)
-            total, possible = sum(r.points for r in results), sum(r.max_points for r in results)
-            lines += [f"## {notebook.name}: {total:g} of {possible} points", ""]
+            total, possible = (
+                sum(r.points for r in results),
+                sum(r.max_points for r in results),
+            )
+            lines += [
+                f"## {notebook.name}: {total:g} of {possible} points",
+                "",
+            ]
             for r in results:
-                rows.append({"student": student.name, "notebook": notebook.name, **asdict(r)})
-                mark = "passed" if r.points == r.max_points else f"FAILED: {r.message}"
-                lines.append(f"- {r.test} ({r.points:g}/{r.max_points}): {mark}")
+                rows.append(
+                    {
+                        "student": student.name,
+                        "notebook": notebook.name,
+                        **asdict(r),
+                    }
+                )
+                mark = (
+                    "passed"
+                    if r.points == r.max_points
+                    else f"FAILED: {r.message}"
+                )
+                lines.append(
+                    f"- {r.test} ({r.points:g}/{r.max_points}): {mark}"
+                )
             lines.append("")
         tmp = feedback_dir / f".{student.name}.md.tmp"
         tmp.write_text("\n".join(lines), encoding="utf-8")
@@ -308,16 +399,30 @@ def grade_folder(submissions: Path, book: Path, out: Path, timeout: int = 600) -
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "notebook", "test", "points", "max_points", "message"])
+        writer = csv.DictWriter(
+            f,
+            fieldnames=[
+                "student",
+                "notebook",
+                "test",
+                "points",
+                "max_points",
+                "message",
+            ],
+        )
         writer.writeheader()
         writer.writerows(rows)
     os.replace(tmp, out)
     return rows
 
 
-# ----------------------------------------------------------------------------- nbgrader export
+# -----------------------------------------------------------------------------
+# nbgrader export
 
-def nbgrader_version(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
+
+def nbgrader_version(
+    notebook: nbformat.NotebookNode, stem: str
+) -> nbformat.NotebookNode:
     """Return ``notebook`` as an nbgrader source notebook.
 
     Solution cells become "autograded answer" cells (their markers are nbgrader's own);
@@ -334,13 +439,26 @@ def nbgrader_version(notebook: nbformat.NotebookNode, stem: str) -> nbformat.Not
                 continue
         elif "solution" in tags(cell):
             answer += 1
-            cell.metadata["nbgrader"] = {"grade": False, "grade_id": f"{stem}-answer-{answer}", "locked": False,
-                                         "schema_version": 3, "solution": True, "task": False}
+            cell.metadata["nbgrader"] = {
+                "grade": False,
+                "grade_id": f"{stem}-answer-{answer}",
+                "locked": False,
+                "schema_version": 3,
+                "solution": True,
+                "task": False,
+            }
         elif "hidden-test" in tags(cell):
             name, points = hidden_test_info(cell, answer)
             slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower()[:60]
-            cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"{stem}-test-{slug}", "locked": True,
-                                         "points": points, "schema_version": 3, "solution": False, "task": False}
+            cell.metadata["nbgrader"] = {
+                "grade": True,
+                "grade_id": f"{stem}-test-{slug}",
+                "locked": True,
+                "points": points,
+                "schema_version": 3,
+                "solution": False,
+                "task": False,
+            }
             cell.source = f"### BEGIN HIDDEN TESTS\n{cell.source.rstrip()}\n### END HIDDEN TESTS\n"
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -360,33 +478,65 @@ def export_nbgrader(source: Path, course: Path) -> list[Path]:
     written = []
     for path in book_notebooks(source):
         folder = path.parent.relative_to(source)
-        assignment = folder.as_posix().replace("/", "-") if folder.parts else source.name
+        assignment = (
+            folder.as_posix().replace("/", "-")
+            if folder.parts
+            else source.name
+        )
         out = course / "source" / assignment / path.name
         out.parent.mkdir(parents=True, exist_ok=True)
         stem = re.sub(r"[^A-Za-z0-9]+", "-", path.stem)
-        nbformat.write(nbgrader_version(nbformat.read(path, as_version=4), stem), out)
+        nbformat.write(
+            nbgrader_version(nbformat.read(path, as_version=4), stem), out
+        )
         written.append(out)
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.coursework", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.coursework",
+        description=__doc__.split("\n\n")[0],
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    student = commands.add_parser("student", help="write student versions of the notebooks")
+    student = commands.add_parser(
+        "student", help="write student versions of the notebooks"
+    )
     student.add_argument("source", type=Path)
     student.add_argument("target", type=Path)
-    grader = commands.add_parser("grade", help="grade one submission, or a folder of student folders")
-    grader.add_argument("submission", type=Path, help="a notebook, or a folder with one folder per student")
-    grader.add_argument("--reference", type=Path, help="the instructor's notebook (default: same name under --book)")
+    grader = commands.add_parser(
+        "grade", help="grade one submission, or a folder of student folders"
+    )
+    grader.add_argument(
+        "submission",
+        type=Path,
+        help="a notebook, or a folder with one folder per student",
+    )
+    grader.add_argument(
+        "--reference",
+        type=Path,
+        help="the instructor's notebook (default: same name under --book)",
+    )
     grader.add_argument("--book", type=Path, default=Path("book"))
-    grader.add_argument("--out", type=Path, help="CSV of grades (for a folder of submissions)")
-    grader.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default 600)")
-    export = commands.add_parser("export-nbgrader", help="write the notebooks as an nbgrader course's source/")
+    grader.add_argument(
+        "--out", type=Path, help="CSV of grades (for a folder of submissions)"
+    )
+    grader.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        help="seconds allowed per cell (default 600)",
+    )
+    export = commands.add_parser(
+        "export-nbgrader",
+        help="write the notebooks as an nbgrader course's source/",
+    )
     export.add_argument("source", type=Path)
     export.add_argument("course", type=Path)
     args = parser.parse_args(argv)
-    os.environ.setdefault("COURSE_PROFILE", "quick")  # grade fast unless the instructor says otherwise
+    # grade fast unless the instructor says otherwise
+    os.environ.setdefault("COURSE_PROFILE", "quick")
     if args.command == "student":
         for path in write_student_versions(args.source, args.target):
             print(path)
@@ -396,7 +546,12 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
         return 0
     if args.submission.is_dir():
-        rows = grade_folder(args.submission, args.book, args.out or Path("grades.csv"), args.timeout)
+        rows = grade_folder(
+            args.submission,
+            args.book,
+            args.out or Path("grades.csv"),
+            args.timeout,
+        )
         print(f"wrote {args.out or 'grades.csv'}: {len(rows)} rows")
         return 0
     if not args.submission.is_file():
@@ -404,8 +559,10 @@ def main(argv: list[str] | None = None) -> int:
     reference = args.reference or find_reference(args.submission, args.book)
     results = grade(args.submission, reference, args.timeout)
     for r in results:
-        print(f"{'PASS' if r.points == r.max_points else 'FAIL'} {r.test} ({r.points:g}/{r.max_points})"
-              + ("" if r.points == r.max_points else f": {r.message}"))
+        print(
+            f"{'PASS' if r.points == r.max_points else 'FAIL'} {r.test} ({r.points:g}/{r.max_points})"
+            + ("" if r.points == r.max_points else f": {r.message}")
+        )
     failed = sum(r.points < r.max_points for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0

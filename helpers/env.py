@@ -55,7 +55,9 @@ def seed() -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"COURSE_SEED must be an integer such as 0, 1 or 2, got {raw!r}.") from None
+        raise ValueError(
+            f"COURSE_SEED must be an integer such as 0, 1 or 2, got {raw!r}."
+        ) from None
 
 
 def seed_everything(value: int | None = None) -> int:
@@ -65,7 +67,9 @@ def seed_everything(value: int | None = None) -> int:
     """
     value = seed() if value is None else value
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {value!r}.")
+        raise ValueError(
+            f"seed must be a non-negative integer, got {value!r}."
+        )
     random.seed(value)
     np.random.seed(value % 2**32)
     torch.manual_seed(value)  # also seeds every CUDA device
@@ -79,7 +83,9 @@ def config(*, full: dict[str, Any], quick: dict[str, Any]) -> SimpleNamespace:
     """
     if set(full) != set(quick):
         missing = sorted(set(full) ^ set(quick))
-        raise ValueError(f"full and quick configs must have the same keys; these appear in only one: {missing}")
+        raise ValueError(
+            f"full and quick configs must have the same keys; these appear in only one: {missing}"
+        )
     chosen = full if profile() == "full" else quick
     return SimpleNamespace(**chosen)
 
@@ -89,10 +95,18 @@ def report() -> str:
     dev = device()
     where = str(dev)
     if dev.type == "cuda":
-        from .training import amp_dtype  # imported here: training imports this module
+        # imported here: training imports this module
+        from .training import amp_dtype
 
-        dtype = {torch.bfloat16: "bf16", torch.float16: "fp16 + gradient scaler"}[amp_dtype(dev)]
-        tf32 = "on" if torch.get_float32_matmul_precision() != "highest" else "off"
+        dtype = {
+            torch.bfloat16: "bf16",
+            torch.float16: "fp16 + gradient scaler",
+        }[amp_dtype(dev)]
+        tf32 = (
+            "on"
+            if torch.get_float32_matmul_precision() != "highest"
+            else "off"
+        )
         where += f" ({torch.cuda.get_device_name(dev)}; mixed precision {dtype}; TF32 matmuls {tf32})"
     active = profile()
     if os.environ.get("COURSE_PROFILE", "").strip():
@@ -121,8 +135,12 @@ def setup(*, cpu_threads: int | None = None) -> torch.device:
     """
     from .plotting import use_style
 
-    if cpu_threads is not None and (not isinstance(cpu_threads, int) or cpu_threads < 1):
-        raise ValueError(f"cpu_threads must be a positive integer or None, got {cpu_threads!r}")
+    if cpu_threads is not None and (
+        not isinstance(cpu_threads, int) or cpu_threads < 1
+    ):
+        raise ValueError(
+            f"cpu_threads must be a positive integer or None, got {cpu_threads!r}"
+        )
     seed_everything()
     use_style()
     dev = device()

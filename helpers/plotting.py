@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -25,16 +25,28 @@ def use_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def plot_history(history: dict[str, list[float]], keys: Sequence[str] | None = None,
-                 title: str | None = None) -> Figure:
+def plot_history(
+    history: dict[str, list[float]],
+    keys: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Plot per-epoch curves from a ``fit`` history, losses and other metrics side by side; return the figure."""
-    keys = [k for k in history if k != "step_loss" and history[k]] if keys is None else list(keys)
+    keys = (
+        [k for k in history if k != "step_loss" and history[k]]
+        if keys is None
+        else list(keys)
+    )
     unknown = [k for k in keys if k not in history]
     if unknown:
         raise ValueError(f"history has no {unknown}; it has {sorted(history)}")
     losses = [k for k in keys if k.endswith("loss")]
     others = [k for k in keys if k not in losses]
-    fig, axes = plt.subplots(1, 1 + bool(others), figsize=(6.4 * (1 + bool(others)), 3.6), squeeze=False)
+    fig, axes = plt.subplots(
+        1,
+        1 + bool(others),
+        figsize=(6.4 * (1 + bool(others)), 3.6),
+        squeeze=False,
+    )
     for ax, group, label in zip(axes[0], (losses, others), ("loss", "metric")):
         for key in group:
             epochs = range(1, len(history[key]) + 1)
@@ -48,8 +60,13 @@ def plot_history(history: dict[str, list[float]], keys: Sequence[str] | None = N
     return fig
 
 
-def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols: int = 8,
-               cmap: str = "gray", size: float = 1.3) -> Figure:
+def image_grid(
+    images: torch.Tensor,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    cmap: str = "gray",
+    size: float = 1.3,
+) -> Figure:
     """Show images (``[N, H, W]``, ``[N, 1, H, W]`` or ``[N, 3, H, W]``) in a grid; return the figure."""
     images = images.detach().float().cpu()
     if images.dim() == 4 and images.shape[1] == 1:
@@ -57,65 +74,130 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols:
     elif images.dim() == 4 and images.shape[1] == 3:
         images = images.permute(0, 2, 3, 1)
     elif images.dim() != 3:
-        raise ValueError(f"images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], got {list(images.shape)}")
+        raise ValueError(
+            f"images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], got {list(images.shape)}"
+        )
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images")
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * ncols, size * nrows * 1.15),
+        squeeze=False,
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow((images[i].clamp(0, 1) if images.dim() == 4 else images[i]).numpy(), cmap=cmap)
+            ax.imshow(
+                (
+                    images[i].clamp(0, 1) if images.dim() == 4 else images[i]
+                ).numpy(),
+                cmap=cmap,
+            )
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def heatmap(matrix: torch.Tensor, xlabels: Sequence[str] | None = None, ylabels: Sequence[str] | None = None,
-            title: str | None = None, annotate: bool = False, cmap: str = "viridis", ax: Axes | None = None) -> Axes:
+def heatmap(
+    matrix: torch.Tensor,
+    xlabels: Sequence[str] | None = None,
+    ylabels: Sequence[str] | None = None,
+    title: str | None = None,
+    annotate: bool = False,
+    cmap: str = "viridis",
+    ax: Axes | None = None,
+) -> Axes:
     """Draw a 2-D tensor as a heatmap with a colour bar (attention weights, confusion counts); return the axes."""
     matrix = torch.as_tensor(matrix).detach().float().cpu()
     if matrix.dim() != 2:
-        raise ValueError(f"heatmap needs a 2-D matrix, got shape {list(matrix.shape)}")
+        raise ValueError(
+            f"heatmap needs a 2-D matrix, got shape {list(matrix.shape)}"
+        )
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4, 0.45 * matrix.shape[1] + 2), max(3, 0.45 * matrix.shape[0] + 1)))
+        _, ax = plt.subplots(
+            figsize=(
+                max(4, 0.45 * matrix.shape[1] + 2),
+                max(3, 0.45 * matrix.shape[0] + 1),
+            )
+        )
     image = ax.imshow(matrix.numpy(), cmap=cmap, aspect="auto")
     ax.figure.colorbar(image, ax=ax)
     ax.grid(False)
     if xlabels is not None:
-        ax.set_xticks(range(len(xlabels)), xlabels, rotation=90 if max(map(len, map(str, xlabels))) > 3 else 0)
+        ax.set_xticks(
+            range(len(xlabels)),
+            xlabels,
+            rotation=90 if max(map(len, map(str, xlabels))) > 3 else 0,
+        )
     if ylabels is not None:
         ax.set_yticks(range(len(ylabels)), ylabels)
     if annotate:
         threshold = matrix.max().item() / 2
-        for (i, j), value in zip(torch.cartesian_prod(torch.arange(matrix.shape[0]), torch.arange(matrix.shape[1])).tolist(),
-                                 matrix.flatten().tolist()):
-            text = f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="black" if value > threshold else "white")
+        for (i, j), value in zip(
+            torch.cartesian_prod(
+                torch.arange(matrix.shape[0]), torch.arange(matrix.shape[1])
+            ).tolist(),
+            matrix.flatten().tolist(),
+        ):
+            text = (
+                f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
+            )
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="black" if value > threshold else "white",
+            )
     if title:
         ax.set_title(title)
     return ax
 
 
-def confusion_matrix(predictions: torch.Tensor, targets: torch.Tensor, num_classes: int) -> torch.Tensor:
+def confusion_matrix(
+    predictions: torch.Tensor, targets: torch.Tensor, num_classes: int
+) -> torch.Tensor:
     """Return the ``[num_classes, num_classes]`` count matrix; row = true class, column = predicted."""
     predictions, targets = predictions.cpu().long(), targets.cpu().long()
     if predictions.shape != targets.shape:
-        raise ValueError(f"predictions {list(predictions.shape)} and targets {list(targets.shape)} differ in shape")
+        raise ValueError(
+            f"predictions {list(predictions.shape)} and targets {list(targets.shape)} differ in shape"
+        )
     for label, values in (("predictions", predictions), ("targets", targets)):
-        if values.numel() and (values.min() < 0 or values.max() >= num_classes):
-            raise ValueError(f"{label} must be class indices in [0, {num_classes}), "
-                             f"got values from {values.min().item()} to {values.max().item()}")
+        if values.numel() and (
+            values.min() < 0 or values.max() >= num_classes
+        ):
+            raise ValueError(
+                f"{label} must be class indices in [0, {num_classes}), "
+                f"got values from {values.min().item()} to {values.max().item()}"
+            )
     index = targets * num_classes + predictions
-    return torch.bincount(index, minlength=num_classes**2).reshape(num_classes, num_classes)
+    return torch.bincount(index, minlength=num_classes**2).reshape(
+        num_classes, num_classes
+    )
 
 
-def plot_confusion(predictions: torch.Tensor, targets: torch.Tensor, class_names: Sequence[str],
-                   title: str = "confusion matrix") -> Axes:
+def plot_confusion(
+    predictions: torch.Tensor,
+    targets: torch.Tensor,
+    class_names: Sequence[str],
+    title: str = "confusion matrix",
+) -> Axes:
     """Draw the confusion matrix of predictions against targets with counts; return the axes."""
     counts = confusion_matrix(predictions, targets, len(class_names))
-    ax = heatmap(counts, class_names, class_names, title=title, annotate=True, cmap="Blues")
+    ax = heatmap(
+        counts,
+        class_names,
+        class_names,
+        title=title,
+        annotate=True,
+        cmap="Blues",
+    )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     return ax

@@ -41,8 +41,14 @@ def _chapter() -> str:
     return os.environ.get("COURSE_CHAPTER") or Path(os.getcwd()).name
 
 
-def record(name: str, value: float, *, target: float | None = None, higher_is_better: bool = True,
-           unit: str = "") -> dict:
+def record(
+    name: str,
+    value: float,
+    *,
+    target: float | None = None,
+    higher_is_better: bool = True,
+    unit: str = "",
+) -> dict:
     """Record a headline result; return the record (a dict) after printing it.
 
     ``target`` is the threshold the chapter's check asserts for the active profile (``None``
@@ -53,30 +59,43 @@ def record(name: str, value: float, *, target: float | None = None, higher_is_be
         raise ValueError(f"record() needs a non-empty name, got {name!r}")
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
-            raise ValueError(f"record({name!r}) needs a single number, got a tensor of shape {list(value.shape)}")
+            raise ValueError(
+                f"record({name!r}) needs a single number, got a tensor of shape {list(value.shape)}"
+            )
         value = value.item()
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"record({name!r}) needs a number, got {value!r}") from None
+        raise ValueError(
+            f"record({name!r}) needs a number, got {value!r}"
+        ) from None
     if target is not None:
         target = float(target)
         passed = value >= target if higher_is_better else value <= target
     else:
         passed = None
     entry = {
-        "chapter": _chapter(), "name": name, "value": value, "target": target,
-        "higher_is_better": higher_is_better, "unit": unit, "passed": passed,
-        "profile": profile(), "seed": seed(),
+        "chapter": _chapter(),
+        "name": name,
+        "value": value,
+        "target": target,
+        "higher_is_better": higher_is_better,
+        "unit": unit,
+        "passed": passed,
+        "profile": profile(),
+        "seed": seed(),
         "device": device_name(),
-        "torch": torch.__version__, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "torch": torch.__version__,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     shown = f"{value:.4g}" if math.isfinite(value) else str(value)
     if target is None:
         print(f"[result] {name}: {shown}{unit and ' ' + unit}")
     else:
         sign = ">=" if higher_is_better else "<="
-        print(f"[result] {name}: {shown}{unit and ' ' + unit} (target {sign} {target:.4g}: {'met' if passed else 'MISSED'})")
+        print(
+            f"[result] {name}: {shown}{unit and ' ' + unit} (target {sign} {target:.4g}: {'met' if passed else 'MISSED'})"
+        )
     folder = os.environ.get("COURSE_RESULTS")
     if folder:
         path = Path(folder)
@@ -88,7 +107,12 @@ def record(name: str, value: float, *, target: float | None = None, higher_is_be
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS_FILE = "results.jsonl"
-PASSED, MISSED, NO_DATA, FAILED = "passed", "missed target", "no data", "failed"
+PASSED, MISSED, NO_DATA, FAILED = (
+    "passed",
+    "missed target",
+    "no data",
+    "failed",
+)
 
 
 def toc_notebooks(root: str | Path = ROOT) -> list[Path]:
@@ -127,7 +151,11 @@ def device_name() -> str:
     mps = getattr(torch.backends, "mps", None)
     if mps is not None and mps.is_available():
         return "Apple MPS"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = (
+        len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count()
+    )
     return f"CPU ({platform.machine()}, {cores} cores)"
 
 
@@ -141,13 +169,17 @@ class NotebookResult:
     seconds: float
     share: float = 0.0
     records: list[dict] = field(default_factory=list)
-    error: str | None = None        # "<ename>: <evalue>" (first line), for a notebook that stopped
-    missing_file: str | None = None  # for "no data": the dataset file it needed
+    # "<ename>: <evalue>" (first line), for a notebook that stopped
+    error: str | None = None
+    # for "no data": the dataset file it needed
+    missing_file: str | None = None
 
 
 _MISSING_PATTERNS = (
-    re.compile(r"Could not get (\S+?)\. Tried"),  # helpers.data.fetch: nothing cached, no URL worked
-    re.compile(r"^(\S+) is corrupt"),             # helpers.data.fetch: a cached file with a bad checksum
+    # helpers.data.fetch: nothing cached, no URL worked
+    re.compile(r"Could not get (\S+?)\. Tried"),
+    # helpers.data.fetch: a cached file with a bad checksum
+    re.compile(r"^(\S+) is corrupt"),
 )
 
 
@@ -173,24 +205,48 @@ def _read_records(path: Path, offset: int) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_notebook(path: str | Path, *, profile: str, seed: int, out: str | Path, timeout: float,
-                 checkpoints: str | Path, save_executed: bool = False, kernel_name: str = "python3") -> NotebookResult:
+def run_notebook(
+    path: str | Path,
+    *,
+    profile: str,
+    seed: int,
+    out: str | Path,
+    timeout: float,
+    checkpoints: str | Path,
+    save_executed: bool = False,
+    kernel_name: str = "python3",
+) -> NotebookResult:
     """Execute one notebook in a fresh kernel; return its status, wall time and records."""
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import (
+        CellExecutionError,
+        CellTimeoutError,
+        DeadKernelError,
+    )
 
     path, out = Path(path).resolve(), Path(out).resolve()
     chapter = path.stem
     records_path = out / RECORDS_FILE
     offset = records_path.stat().st_size if records_path.exists() else 0
     env = dict(os.environ)
-    env.update(COURSE_PROFILE=profile, COURSE_SEED=str(seed), COURSE_RESULTS=str(out), COURSE_CHAPTER=chapter,
-               COURSE_CHECKPOINTS=str(checkpoints),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
+    env.update(
+        COURSE_PROFILE=profile,
+        COURSE_SEED=str(seed),
+        COURSE_RESULTS=str(out),
+        COURSE_CHAPTER=chapter,
+        COURSE_CHECKPOINTS=str(checkpoints),
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT), env.get("PYTHONPATH")])
+        ),
+    )
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     status, error, needed = PASSED, None, None
     start = time.perf_counter()
     try:
@@ -199,7 +255,10 @@ def run_notebook(path: str | Path, *, profile: str, seed: int, out: str | Path, 
         evalue = _strip_ansi(exc.evalue or "")
         error = f"{exc.ename}: {evalue}".strip()
         if exc.ename == "DataNotAvailableError":
-            status, needed = NO_DATA, missing_file(evalue) or (evalue.splitlines() or ["?"])[0]
+            status, needed = (
+                NO_DATA,
+                missing_file(evalue) or (evalue.splitlines() or ["?"])[0],
+            )
         else:
             status = FAILED
     except CellTimeoutError as exc:
@@ -218,8 +277,15 @@ def run_notebook(path: str | Path, *, profile: str, seed: int, out: str | Path, 
         nbformat.write(nb, executed)
     if error is not None:
         error = error.splitlines()[0][:300] if error.splitlines() else error
-    return NotebookResult(notebook=_relative(path), chapter=chapter, status=status, seconds=seconds,
-                          records=records, error=error, missing_file=needed)
+    return NotebookResult(
+        notebook=_relative(path),
+        chapter=chapter,
+        status=status,
+        seconds=seconds,
+        records=records,
+        error=error,
+        missing_file=needed,
+    )
 
 
 def _relative(path: Path) -> str:
@@ -251,30 +317,46 @@ def markdown(summary: dict) -> str:
     """Return the Markdown report of a run: the per-notebook table, then every recorded value."""
     results = summary["notebooks"]
     lines = [
-        (f"Profile **{summary['profile']}**, seed {summary['seed']}, on {summary['device']}, "
-         f"torch {summary['torch']}, {summary['date']}: {len(results)} notebooks in "
-         f"{summary['total_seconds']:.1f} s."),
+        (
+            f"Profile **{summary['profile']}**, seed {summary['seed']}, on {summary['device']}, "
+            f"torch {summary['torch']}, {summary['date']}: {len(results)} notebooks in "
+            f"{summary['total_seconds']:.1f} s."
+        ),
         "",
         "| notebook | status | wall time | share | targets met |",
         "|---|---|---|---|---|",
     ]
     for r in results:
-        checked = [rec for rec in r["records"] if rec.get("passed") is not None]
+        checked = [
+            rec for rec in r["records"] if rec.get("passed") is not None
+        ]
         met = sum(rec["passed"] for rec in checked)
-        status = r["status"] if r["status"] in (PASSED,) else f"**{r['status']}**"
+        status = (
+            r["status"] if r["status"] in (PASSED,) else f"**{r['status']}**"
+        )
         if r["status"] == NO_DATA and r["missing_file"]:
             status += f" (needs `{r['missing_file']}`)"
         elif r["status"] == FAILED and r["error"]:
             status += f" ({r['error'][:120].replace('|', '/')})"
-        lines.append(f"| {r['chapter']} | {status} | {r['seconds']:.1f} s | {r['share']:.1%} | "
-                     f"{met}/{len(checked)} |")
-    lines.append(f"| **total** | | {summary['total_seconds']:.1f} s | 100% | "
-                 f"{summary['targets_met']}/{summary['targets']} |")
-    lines += ["", "| notebook | result | value | target | met |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['chapter']} | {status} | {r['seconds']:.1f} s | {r['share']:.1%} | "
+            f"{met}/{len(checked)} |"
+        )
+    lines.append(
+        f"| **total** | | {summary['total_seconds']:.1f} s | 100% | "
+        f"{summary['targets_met']}/{summary['targets']} |"
+    )
+    lines += [
+        "",
+        "| notebook | result | value | target | met |",
+        "|---|---|---|---|---|",
+    ]
     for r in results:
         for rec in r["records"]:
-            lines.append(f"| {r['chapter']} | {rec['name']} | {_value(rec['value'], rec.get('unit', ''))} | "
-                         f"{_target(rec)} | {_met(rec)} |")
+            lines.append(
+                f"| {r['chapter']} | {rec['name']} | {_value(rec['value'], rec.get('unit', ''))} | "
+                f"{_target(rec)} | {_met(rec)} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -286,8 +368,15 @@ def exit_status(summary: dict) -> int:
     return 2 if NO_DATA in statuses else 0
 
 
-def run(notebooks: list[str | Path] | None = None, *, profile: str, out: str | Path, seed: int = 0,
-        timeout: float = 1800, save_executed: bool = False) -> dict:
+def run(
+    notebooks: list[str | Path] | None = None,
+    *,
+    profile: str,
+    out: str | Path,
+    seed: int = 0,
+    timeout: float = 1800,
+    save_executed: bool = False,
+) -> dict:
     """Run ``notebooks`` (default: the table of contents) and write ``out``/results.json and .md; return the summary."""
     if profile not in ("quick", "full"):
         raise ValueError(f"profile must be 'quick' or 'full', got {profile!r}")
@@ -299,54 +388,126 @@ def run(notebooks: list[str | Path] | None = None, *, profile: str, out: str | P
     out.mkdir(parents=True, exist_ok=True)
     (out / RECORDS_FILE).unlink(missing_ok=True)  # this run's records only
     device = device_name()
-    print(f"running {len(paths)} notebook(s), profile {profile}, seed {seed}, on {device}", flush=True)
+    print(
+        f"running {len(paths)} notebook(s), profile {profile}, seed {seed}, on {device}",
+        flush=True,
+    )
     results: list[NotebookResult] = []
-    with tempfile.TemporaryDirectory(prefix="course-report-checkpoints-") as checkpoints:
+    with tempfile.TemporaryDirectory(
+        prefix="course-report-checkpoints-"
+    ) as checkpoints:
         for i, path in enumerate(paths, 1):
-            print(f"[{i}/{len(paths)}] {_relative(path.resolve())}", flush=True)
-            result = run_notebook(path, profile=profile, seed=seed, out=out, timeout=timeout,
-                                  checkpoints=Path(checkpoints) / path.stem, save_executed=save_executed)
+            print(
+                f"[{i}/{len(paths)}] {_relative(path.resolve())}", flush=True
+            )
+            result = run_notebook(
+                path,
+                profile=profile,
+                seed=seed,
+                out=out,
+                timeout=timeout,
+                checkpoints=Path(checkpoints) / path.stem,
+                save_executed=save_executed,
+            )
             missed = sum(r.get("passed") is False for r in result.records)
             detail = f"{len(result.records)} results, {missed} missed"
             if result.status == NO_DATA:
                 detail += f"; needs {result.missing_file}"
             elif result.error:
                 detail += f"; {result.error[:200]}"
-            print(f"[{i}/{len(paths)}] {result.status} in {result.seconds:.1f} s ({detail})", flush=True)
+            print(
+                f"[{i}/{len(paths)}] {result.status} in {result.seconds:.1f} s ({detail})",
+                flush=True,
+            )
             results.append(result)
     total = sum(r.seconds for r in results)
     for r in results:
         r.share = r.seconds / total if total > 0 else 0.0
-    checked = [rec for r in results for rec in r.records if rec.get("passed") is not None]
+    checked = [
+        rec
+        for r in results
+        for rec in r.records
+        if rec.get("passed") is not None
+    ]
     summary = {
-        "profile": profile, "seed": seed, "device": device, "torch": torch.__version__,
-        "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "total_seconds": total, "targets": len(checked), "targets_met": sum(rec["passed"] for rec in checked),
+        "profile": profile,
+        "seed": seed,
+        "device": device,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "total_seconds": total,
+        "targets": len(checked),
+        "targets_met": sum(rec["passed"] for rec in checked),
         "notebooks": [asdict(r) for r in results],
     }
-    (out / "results.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "results.json").write_text(
+        json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     (out / "results.md").write_text(markdown(summary), encoding="utf-8")
-    print("\n" + "\n".join(f"{r.chapter:40s} {r.seconds:8.1f} s {r.share:6.1%}  {r.status}" for r in results))
-    print(f"{'total':40s} {total:8.1f} s; wrote {out / 'results.json'} and {out / 'results.md'}", flush=True)
+    print(
+        "\n"
+        + "\n".join(
+            f"{r.chapter:40s} {r.seconds:8.1f} s {r.share:6.1%}  {r.status}"
+            for r in results
+        )
+    )
+    print(
+        f"{'total':40s} {total:8.1f} s; wrote {out / 'results.json'} and {out / 'results.md'}",
+        flush=True,
+    )
     return summary
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.report",
-                                     description="Run notebooks under a profile and tabulate their results.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.report",
+        description="Run notebooks under a profile and tabulate their results.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    command = commands.add_parser("run", help="execute notebooks and write DIR/results.json and DIR/results.md")
-    command.add_argument("notebooks", nargs="*", help="notebooks to run (default: all in _toc.yml, in order)")
+    command = commands.add_parser(
+        "run",
+        help="execute notebooks and write DIR/results.json and DIR/results.md",
+    )
+    command.add_argument(
+        "notebooks",
+        nargs="*",
+        help="notebooks to run (default: all in _toc.yml, in order)",
+    )
     command.add_argument("--profile", choices=("quick", "full"), required=True)
-    command.add_argument("--out", required=True, help="folder for results.json, results.md and results.jsonl")
-    command.add_argument("--seed", type=int, default=0, help="COURSE_SEED for every notebook (default 0)")
-    command.add_argument("--timeout", type=float, default=1800, help="seconds one cell may run (default 1800)")
-    command.add_argument("--save-notebooks", action="store_true", help="also write the executed notebooks to DIR/notebooks")
+    command.add_argument(
+        "--out",
+        required=True,
+        help="folder for results.json, results.md and results.jsonl",
+    )
+    command.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="COURSE_SEED for every notebook (default 0)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        help="seconds one cell may run (default 1800)",
+    )
+    command.add_argument(
+        "--save-notebooks",
+        action="store_true",
+        help="also write the executed notebooks to DIR/notebooks",
+    )
     args = parser.parse_args(argv)
     try:
-        summary = run(args.notebooks, profile=args.profile, out=args.out, seed=args.seed, timeout=args.timeout,
-                      save_executed=args.save_notebooks)
+        summary = run(
+            args.notebooks,
+            profile=args.profile,
+            out=args.out,
+            seed=args.seed,
+            timeout=args.timeout,
+            save_executed=args.save_notebooks,
+        )
     except ValueError as error:
         parser.error(str(error))
     return exit_status(summary)
-

@@ -12,33 +12,56 @@ import json
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import torch
 
 from .data import fetch, register, register_github
 
-# Full-profile files. Each SHA-256 was confirmed against several independent public sources.
-# AG News train.csv: 120,000 rows, 29,470,338 bytes, same repository and commit as test.csv.
-register_github("ag_news", "mhjabreel/CharCnn_Keras", "555590db4219b1243abb1918effd6a7425a2d75f", {
-    "train.csv": ("data/ag_news_csv/train.csv", "76a0a2d2f92b286371fe4d4044640910a04a803fdd2538e0f3f29a5c6f6b672e"),
-})
-# text8: English Wikipedia text (dump of 3 March 2006) cleaned by Matt Mahoney to a-z and spaces,
-# cut to 10^8 characters; 31,344,016 bytes zipped. The mirror is the Internet Archive's raw ("id_") copy of the same URL.
-register("text8", "text8.zip", "a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232", [
-    "http://mattmahoney.net/dc/text8.zip",
-    "https://web.archive.org/web/2020id_/http://mattmahoney.net/dc/text8.zip",
-])
-# The word2vec analogy test set (Mikolov et al. 2013): 19,544 questions in 14 sections, 603,955 bytes.
+# Full-profile files. Each SHA-256 was confirmed against several independent
+# public sources. AG News train.csv: 120,000 rows, 29,470,338 bytes, same
+# repository and commit as test.csv.
+register_github(
+    "ag_news",
+    "mhjabreel/CharCnn_Keras",
+    "555590db4219b1243abb1918effd6a7425a2d75f",
+    {
+        "train.csv": (
+            "data/ag_news_csv/train.csv",
+            "76a0a2d2f92b286371fe4d4044640910a04a803fdd2538e0f3f29a5c6f6b672e",
+        ),
+    },
+)
+# text8: English Wikipedia text (dump of 3 March 2006) cleaned by Matt Mahoney
+# to a-z and spaces, cut to 10^8 characters; 31,344,016 bytes zipped. The
+# mirror is the Internet Archive's raw ("id_") copy of the same URL.
+register(
+    "text8",
+    "text8.zip",
+    "a6640522afe85d1963ad56c05b0ede0a0c000dddc9671758a6cc09b7a38e5232",
+    [
+        "http://mattmahoney.net/dc/text8.zip",
+        "https://web.archive.org/web/2020id_/http://mattmahoney.net/dc/text8.zip",
+    ],
+)
+# The word2vec analogy test set (Mikolov et al. 2013): 19,544 questions in 14
+# sections, 603,955 bytes.
 _WORD2VEC = "tmikolov/word2vec@20c129af10659f7c50e86e3be406df663beff438"
-register("word-analogy", "questions-words.txt", "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36", [
-    "https://raw.githubusercontent.com/tmikolov/word2vec/20c129af10659f7c50e86e3be406df663beff438/questions-words.txt",
-    f"https://cdn.jsdelivr.net/gh/{_WORD2VEC}/questions-words.txt",
-    "https://download.tensorflow.org/data/questions-words.txt",
-])
+register(
+    "word-analogy",
+    "questions-words.txt",
+    "8c29b3332afc46f3fb8be04cb5297bf96f39aa7131272dff57869b4485b22a36",
+    [
+        "https://raw.githubusercontent.com/tmikolov/word2vec/20c129af10659f7c50e86e3be406df663beff438/questions-words.txt",
+        f"https://cdn.jsdelivr.net/gh/{_WORD2VEC}/questions-words.txt",
+        "https://download.tensorflow.org/data/questions-words.txt",
+    ],
+)
 
-TANG_FILES = tuple(f"quantangshi/poet.tang.{k}.json" for k in range(0, 10000, 1000))
+TANG_FILES = tuple(
+    f"quantangshi/poet.tang.{k}.json" for k in range(0, 10000, 1000)
+)
 
 
 def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
@@ -52,7 +75,9 @@ def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
     elif collection == "quantangshi":
         names = TANG_FILES
     else:
-        raise ValueError(f"collection must be 'quantangshi' or 'tangshi300', got {collection!r}")
+        raise ValueError(
+            f"collection must be 'quantangshi' or 'tangshi300', got {collection!r}"
+        )
     poems = []
     for name in names:
         path = fetch("chinese-poetry", name)
@@ -61,12 +86,21 @@ def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
             raise ValueError(f"{path}: expected a JSON list of poems")
         for record in records:
             if not {"author", "title", "paragraphs"} <= set(record):
-                raise ValueError(f"{path}: a poem lacks author, title or paragraphs: {str(record)[:120]}")
-            poems.append({"author": record["author"], "title": record["title"], "paragraphs": record["paragraphs"]})
+                raise ValueError(
+                    f"{path}: a poem lacks author, title or paragraphs: {str(record)[:120]}"
+                )
+            poems.append(
+                {
+                    "author": record["author"],
+                    "title": record["title"],
+                    "paragraphs": record["paragraphs"],
+                }
+            )
     return poems
 
 
-# ----------------------------------------------------------------------------- tokens
+# -----------------------------------------------------------------------------
+# tokens
 
 _WORD = r"\w+(?:'\w+)?"
 _WORDS = re.compile(_WORD)
@@ -92,41 +126,66 @@ class Vocabulary:
     PAD, UNK = "<pad>", "<unk>"
     pad_index, unk_index = 0, 1
 
-    def __init__(self, tokens: Sequence[str], counts: Counter | None = None) -> None:
+    def __init__(
+        self, tokens: Sequence[str], counts: Counter | None = None
+    ) -> None:
         tokens = list(tokens)
         if tokens[:2] != [self.PAD, self.UNK]:
-            raise ValueError(f"a vocabulary must start with {self.PAD!r}, {self.UNK!r}; got {tokens[:2]}")
+            raise ValueError(
+                f"a vocabulary must start with {self.PAD!r}, {self.UNK!r}; got {tokens[:2]}"
+            )
         if len(set(tokens)) != len(tokens):
             duplicates = sorted(t for t, n in Counter(tokens).items() if n > 1)
-            raise ValueError(f"vocabulary tokens must be unique; repeated: {duplicates[:10]}")
+            raise ValueError(
+                f"vocabulary tokens must be unique; repeated: {duplicates[:10]}"
+            )
         self.itos = tokens
         self.stoi = {token: i for i, token in enumerate(tokens)}
         self.counts = Counter() if counts is None else Counter(counts)
 
     @classmethod
-    def build(cls, texts: Iterable[Iterable[str]] | Counter, *, max_size: int | None = None,
-              min_count: int = 1) -> "Vocabulary":
+    def build(
+        cls,
+        texts: Iterable[Iterable[str]] | Counter,
+        *,
+        max_size: int | None = None,
+        min_count: int = 1,
+    ) -> Vocabulary:
         """Return the vocabulary of the most frequent tokens (ties broken alphabetically).
 
         ``texts`` is an iterable of token lists, or a ``Counter`` of token counts.
         ``max_size`` bounds the total size, the two special tokens included; tokens seen
         fewer than ``min_count`` times are left out.
         """
-        if max_size is not None and (not isinstance(max_size, int) or max_size < 2):
-            raise ValueError(f"max_size must be an integer >= 2 (room for <pad> and <unk>) or None, got {max_size!r}")
+        if max_size is not None and (
+            not isinstance(max_size, int) or max_size < 2
+        ):
+            raise ValueError(
+                f"max_size must be an integer >= 2 (room for <pad> and <unk>) or None, got {max_size!r}"
+            )
         if not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count must be a positive integer, got {min_count!r}")
+            raise ValueError(
+                f"min_count must be a positive integer, got {min_count!r}"
+            )
         if isinstance(texts, Counter):
             counts = texts
         else:
             counts = Counter()
             for tokens in texts:
                 if isinstance(tokens, str):
-                    raise ValueError("build() needs token lists, not raw strings: tokenize the texts first")
+                    raise ValueError(
+                        "build() needs token lists, not raw strings: tokenize the texts first"
+                    )
                 counts.update(tokens)
         specials = {cls.PAD, cls.UNK}
-        ranked = sorted((t for t, n in counts.items() if n >= min_count and t not in specials),
-                        key=lambda t: (-counts[t], t))
+        ranked = sorted(
+            (
+                t
+                for t, n in counts.items()
+                if n >= min_count and t not in specials
+            ),
+            key=lambda t: (-counts[t], t),
+        )
         if max_size is not None:
             ranked = ranked[: max_size - 2]
         return cls([cls.PAD, cls.UNK, *ranked], counts)
@@ -146,7 +205,9 @@ class Vocabulary:
     def encode(self, tokens: Iterable[str]) -> list[int]:
         """Return the index of each token; tokens not in the vocabulary map to ``unk_index``."""
         if isinstance(tokens, str):
-            raise ValueError("encode() needs a list of tokens, not a str: tokenize it first")
+            raise ValueError(
+                "encode() needs a list of tokens, not a str: tokenize it first"
+            )
         get, unk = self.stoi.get, self.unk_index
         return [get(token, unk) for token in tokens]
 
@@ -154,39 +215,57 @@ class Vocabulary:
         """Return the token of each index (a list of ints or a 1-D tensor)."""
         if isinstance(indices, torch.Tensor):
             if indices.dim() != 1:
-                raise ValueError(f"decode() needs a 1-D tensor of indices, got shape {list(indices.shape)}")
+                raise ValueError(
+                    f"decode() needs a 1-D tensor of indices, got shape {list(indices.shape)}"
+                )
             indices = indices.tolist()
         tokens = []
         for i in indices:
             if not 0 <= i < len(self.itos):
-                raise ValueError(f"index {i} is outside the vocabulary (0..{len(self.itos) - 1})")
+                raise ValueError(
+                    f"index {i} is outside the vocabulary (0..{len(self.itos) - 1})"
+                )
             tokens.append(self.itos[i])
         return tokens
 
 
-def pad_batch(sequences: Sequence[Sequence[int]], *, pad_index: int = 0,
-              max_len: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(
+    sequences: Sequence[Sequence[int]],
+    *,
+    pad_index: int = 0,
+    max_len: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``(ids int64 [N, L], lengths int64 [N])``: the sequences cut to ``max_len``,
     left-aligned and padded with ``pad_index`` to the longest one, ``L``."""
     if len(sequences) == 0:
         raise ValueError("pad_batch needs at least one sequence")
     if max_len is not None and (not isinstance(max_len, int) or max_len < 1):
-        raise ValueError(f"max_len must be a positive integer or None, got {max_len!r}")
-    cut = [list(s[:max_len]) if max_len is not None else list(s) for s in sequences]
+        raise ValueError(
+            f"max_len must be a positive integer or None, got {max_len!r}"
+        )
+    cut = [
+        list(s[:max_len]) if max_len is not None else list(s)
+        for s in sequences
+    ]
     lengths = torch.tensor([len(s) for s in cut], dtype=torch.long)
-    ids = torch.full((len(cut), max(int(lengths.max()), 1)), pad_index, dtype=torch.long)
+    ids = torch.full(
+        (len(cut), max(int(lengths.max()), 1)), pad_index, dtype=torch.long
+    )
     for row, sequence in enumerate(cut):
         ids[row, : len(sequence)] = torch.tensor(sequence, dtype=torch.long)
     return ids, lengths
 
 
-# ----------------------------------------------------------------------------- labelled text sets
+# -----------------------------------------------------------------------------
+# labelled text sets
 
 AG_NEWS_SPLITS = ("train", "test")
 SST2_SPLITS = ("train", "dev", "test")
 
 
-_HTML_TAGS = re.compile(r"</?(?:font|b|i|a|p|br|em|strong|span|div)\b[^<>]*>", re.IGNORECASE)
+_HTML_TAGS = re.compile(
+    r"</?(?:font|b|i|a|p|br|em|strong|span|div)\b[^<>]*>", re.IGNORECASE
+)
 
 
 def clean_ag_news(text: str) -> str:
@@ -194,10 +273,20 @@ def clean_ag_news(text: str) -> str:
     HTML formatting tags are dropped, and HTML entities whose ``&`` became a space are restored
     (`` #39;`` is an apostrophe, `` quot;`` a quote, `` #36;`` a dollar sign)."""
     text = text.replace("\\", " ")
-    # an entity whose "&" became a space: " #39;" is "'", " quot;" is '"', " #36;" is "$"
-    text = re.sub(r" (#\d+|quot|amp|lt|gt);", lambda m: html.unescape(f"&{m.group(1)};"), text)
-    text = re.sub(r"(?<![&\w])(#\d+|quot|amp|lt|gt);", lambda m: html.unescape(f"&{m.group(1)};"), text)
-    text = _HTML_TAGS.sub(" ", html.unescape(text))  # formatting tags; keeps tickers such as <AAPL.O>
+    # an entity whose "&" became a space: " #39;" is "'", " quot;" is '"', "
+    # #36;" is "$"
+    text = re.sub(
+        r" (#\d+|quot|amp|lt|gt);",
+        lambda m: html.unescape(f"&{m.group(1)};"),
+        text,
+    )
+    text = re.sub(
+        r"(?<![&\w])(#\d+|quot|amp|lt|gt);",
+        lambda m: html.unescape(f"&{m.group(1)};"),
+        text,
+    )
+    # formatting tags; keeps tickers such as <AAPL.O>
+    text = _HTML_TAGS.sub(" ", html.unescape(text))
     return " ".join(text.split())
 
 
@@ -211,10 +300,14 @@ def read_ag_news(path: str | Path) -> tuple[list[str], torch.Tensor]:
     with open(path, encoding="utf-8", newline="") as f:
         for number, row in enumerate(csv.reader(f), start=1):
             if len(row) != 3:
-                raise ValueError(f"{path}, row {number}: expected 3 fields (class, title, description), got {len(row)}")
+                raise ValueError(
+                    f"{path}, row {number}: expected 3 fields (class, title, description), got {len(row)}"
+                )
             label, title, description = row
             if label not in ("1", "2", "3", "4"):
-                raise ValueError(f"{path}, row {number}: class must be 1, 2, 3 or 4, got {label!r}")
+                raise ValueError(
+                    f"{path}, row {number}: class must be 1, 2, 3 or 4, got {label!r}"
+                )
             texts.append(clean_ag_news(f"{title}. {description}"))
             labels.append(int(label) - 1)
     if not texts:
@@ -225,14 +318,21 @@ def read_ag_news(path: str | Path) -> tuple[list[str], torch.Tensor]:
 def load_ag_news(split: str) -> tuple[list[str], torch.Tensor]:
     """Return ``(texts, labels 0..3)`` of the AG News ``"train"`` (120,000) or ``"test"`` (7,600) split."""
     if split not in AG_NEWS_SPLITS:
-        raise ValueError(f"split must be one of {AG_NEWS_SPLITS}, got {split!r}")
+        raise ValueError(
+            f"split must be one of {AG_NEWS_SPLITS}, got {split!r}"
+        )
     return read_ag_news(fetch("ag_news", f"{split}.csv"))
 
 
 def load_ag_news_classes() -> list[str]:
     """Return the AG News class names in label order: World, Sports, Business, Sci/Tech."""
-    return [line.strip() for line in fetch("ag_news", "classes.txt").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [
+        line.strip()
+        for line in fetch("ag_news", "classes.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
 
 
 def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
@@ -245,7 +345,9 @@ def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
     lines = Path(path).read_text(encoding="utf-8").split("\n")
     header = lines[0].rstrip("\r").split("\t")
     if header not in (["sentence", "label"], ["index", "sentence"]):
-        raise ValueError(f"{path}: expected a header 'sentence<TAB>label' or 'index<TAB>sentence', got {lines[0]!r}")
+        raise ValueError(
+            f"{path}: expected a header 'sentence<TAB>label' or 'index<TAB>sentence', got {lines[0]!r}"
+        )
     labelled = header == ["sentence", "label"]
     sentences, labels = [], []
     for number, line in enumerate(lines[1:], start=2):
@@ -253,18 +355,24 @@ def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
             continue
         fields = line.rstrip("\r").split("\t")
         if len(fields) != 2:
-            raise ValueError(f"{path}, line {number}: expected 2 tab-separated fields, got {len(fields)}")
+            raise ValueError(
+                f"{path}, line {number}: expected 2 tab-separated fields, got {len(fields)}"
+            )
         if labelled:
             sentence, label = fields
             if label not in ("0", "1"):
-                raise ValueError(f"{path}, line {number}: label must be 0 or 1, got {label!r}")
+                raise ValueError(
+                    f"{path}, line {number}: label must be 0 or 1, got {label!r}"
+                )
             labels.append(int(label))
         else:
             sentence = fields[1]
         sentences.append(sentence.strip())
     if not sentences:
         raise ValueError(f"{path} holds no sentences")
-    return sentences, torch.tensor(labels, dtype=torch.long) if labelled else None
+    return sentences, torch.tensor(
+        labels, dtype=torch.long
+    ) if labelled else None
 
 
 def load_sst2(split: str) -> tuple[list[str], torch.Tensor | None]:
@@ -282,7 +390,9 @@ def read_sms_spam(path: str | Path) -> tuple[list[str], torch.Tensor]:
     """
     with zipfile.ZipFile(path) as archive:
         if "SMSSpamCollection" not in archive.namelist():
-            raise ValueError(f"{path}: no member 'SMSSpamCollection' (members: {archive.namelist()})")
+            raise ValueError(
+                f"{path}: no member 'SMSSpamCollection' (members: {archive.namelist()})"
+            )
         lines = archive.read("SMSSpamCollection").decode("utf-8").splitlines()
     messages, labels = [], []
     for number, line in enumerate(lines, start=1):
@@ -290,7 +400,9 @@ def read_sms_spam(path: str | Path) -> tuple[list[str], torch.Tensor]:
             continue
         kind, tab, message = line.partition("\t")
         if not tab or kind not in ("ham", "spam"):
-            raise ValueError(f"{path}, line {number}: expected 'ham<TAB>text' or 'spam<TAB>text', got {line[:60]!r}")
+            raise ValueError(
+                f"{path}, line {number}: expected 'ham<TAB>text' or 'spam<TAB>text', got {line[:60]!r}"
+            )
         messages.append(message)
         labels.append(int(kind == "spam"))
     return messages, torch.tensor(labels, dtype=torch.long)
@@ -301,26 +413,39 @@ def load_sms_spam() -> tuple[list[str], torch.Tensor]:
     return read_sms_spam(fetch("sms_spam", "smsspamcollection.zip"))
 
 
-# ----------------------------------------------------------------------------- corpora and test sets
+# -----------------------------------------------------------------------------
+# corpora and test sets
 
-def read_text8(path: str | Path, *, max_tokens: int | None = None) -> list[str]:
+
+def read_text8(
+    path: str | Path, *, max_tokens: int | None = None
+) -> list[str]:
     """Return the words of a text8 zip (member ``text8``: lower-case a-z words and single spaces),
     all 17,005,207 of them, or only the first ``max_tokens``."""
-    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-        raise ValueError(f"max_tokens must be a positive integer or None, got {max_tokens!r}")
+    if max_tokens is not None and (
+        not isinstance(max_tokens, int) or max_tokens < 1
+    ):
+        raise ValueError(
+            f"max_tokens must be a positive integer or None, got {max_tokens!r}"
+        )
     with zipfile.ZipFile(path) as archive:
         if "text8" not in archive.namelist():
-            raise ValueError(f"{path}: no member 'text8' (members: {archive.namelist()})")
+            raise ValueError(
+                f"{path}: no member 'text8' (members: {archive.namelist()})"
+            )
         raw = archive.read("text8")
     if max_tokens is not None and len(raw) > max_tokens * 12:
-        # words average under 6 bytes; keep a generous prefix, cut at a word boundary
+        # words average under 6 bytes; keep a generous prefix, cut at a word
+        # boundary
         prefix = raw[: max_tokens * 12]
         prefix = prefix[: prefix.rfind(b" ")]
         if len(prefix.split()) >= max_tokens:
             raw = prefix
     text = raw.decode("ascii")
     if re.search(r"[^a-z ]", text):
-        raise ValueError(f"{path}: text8 must hold only a-z and spaces; found {re.search(r'[^a-z ]', text).group()!r}")
+        raise ValueError(
+            f"{path}: text8 must hold only a-z and spaces; found {re.search(r'[^a-z ]', text).group()!r}"
+        )
     words = text.split()
     return words if max_tokens is None else words[:max_tokens]
 
@@ -333,27 +458,37 @@ def load_text8(max_tokens: int | None = None) -> list[str]:
 Analogy = tuple[str, str, str, str]
 
 
-def read_analogies(path: str | Path, *, lowercase: bool = True) -> dict[str, list[Analogy]]:
+def read_analogies(
+    path: str | Path, *, lowercase: bool = True
+) -> dict[str, list[Analogy]]:
     """Parse the word2vec analogy file: ``: section`` lines, then ``a b c d`` lines ("a is to b as c is to d").
 
     Returns ``{section: [(a, b, c, d), ...]}`` in file order, lower-cased unless ``lowercase=False``.
     """
     sections: dict[str, list[Analogy]] = {}
     current = None
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(
+        Path(path).read_text(encoding="utf-8").splitlines(), start=1
+    ):
         if not line.strip():
             continue
         if line.startswith(":"):
             current = line[1:].strip()
             if not current or current in sections:
-                raise ValueError(f"{path}, line {number}: section name missing or repeated: {line!r}")
+                raise ValueError(
+                    f"{path}, line {number}: section name missing or repeated: {line!r}"
+                )
             sections[current] = []
             continue
         words = line.lower().split() if lowercase else line.split()
         if current is None:
-            raise ValueError(f"{path}, line {number}: a question before the first ': section' line")
+            raise ValueError(
+                f"{path}, line {number}: a question before the first ': section' line"
+            )
         if len(words) != 4:
-            raise ValueError(f"{path}, line {number}: expected 4 words 'a b c d', got {line!r}")
+            raise ValueError(
+                f"{path}, line {number}: expected 4 words 'a b c d', got {line!r}"
+            )
         sections[current].append(tuple(words))
     if not sections:
         raise ValueError(f"{path} holds no ': section' lines")
@@ -362,4 +497,6 @@ def read_analogies(path: str | Path, *, lowercase: bool = True) -> dict[str, lis
 
 def load_analogies(lowercase: bool = True) -> dict[str, list[Analogy]]:
     """Return the 19,544 word2vec analogy questions by section (5 semantic, then 9 syntactic sections)."""
-    return read_analogies(fetch("word-analogy", "questions-words.txt"), lowercase=lowercase)
+    return read_analogies(
+        fetch("word-analogy", "questions-words.txt"), lowercase=lowercase
+    )

@@ -21,8 +21,8 @@ import inspect
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import torch
 from torch import nn
@@ -52,7 +52,9 @@ def amp_dtype(device: torch.device | str) -> torch.dtype | None:
     if device.type != "cuda":
         return None
     if torch.version.hip:  # ROCm: the capability numbers mean something else
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return (
+            torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        )
     major, _ = torch.cuda.get_device_capability(device)
     return torch.bfloat16 if major >= 8 else torch.float16
 
@@ -67,8 +69,13 @@ def _autocast(dtype: torch.dtype | None):
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, metrics: dict[str, Metric] | None = None,
-             amp: bool = True) -> dict[str, float]:
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable,
+    metrics: dict[str, Metric] | None = None,
+    amp: bool = True,
+) -> dict[str, float]:
     """Return the mean loss and metrics of ``model`` over ``loader`` (weighted by batch size).
 
     The sums stay on the device and are copied to the host once, at the end.
@@ -86,8 +93,22 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, metrics: dic
             outputs = model(inputs)
         outputs = outputs.float()
         n = len(targets)
-        values = [loss_fn(outputs, targets), *(metric(outputs, targets) for metric in metrics.values())]
-        totals += torch.stack([torch.as_tensor(v, device=device).detach().float().reshape(()) for v in values]) * n
+        values = [
+            loss_fn(outputs, targets),
+            *(metric(outputs, targets) for metric in metrics.values()),
+        ]
+        totals += (
+            torch.stack(
+                [
+                    torch.as_tensor(v, device=device)
+                    .detach()
+                    .float()
+                    .reshape(())
+                    for v in values
+                ]
+            )
+            * n
+        )
         count += n
     model.train(was_training)
     if count == 0:
@@ -96,7 +117,9 @@ def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, metrics: dic
 
 
 @torch.no_grad()
-def predict(model: nn.Module, loader: Iterable) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(
+    model: nn.Module, loader: Iterable
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``(outputs, targets)`` of ``model`` over ``loader``, concatenated, on the CPU."""
     was_training = model.training
     model.eval()
@@ -115,10 +138,17 @@ def checkpoint_path(name: str, config: object | None = None) -> Path:
     other settings never resumes from a checkpoint that does not belong to it.
     """
     if not name or not all(c.isalnum() or c in "-_." for c in name):
-        raise ValueError(f"checkpoint name must be letters, digits, '-', '_' or '.', got {name!r}")
-    folder = os.environ.get("COURSE_CHECKPOINTS") or user_cache_dir() / "checkpoints"
+        raise ValueError(
+            f"checkpoint name must be letters, digits, '-', '_' or '.', got {name!r}"
+        )
+    folder = (
+        os.environ.get("COURSE_CHECKPOINTS")
+        or user_cache_dir() / "checkpoints"
+    )
     settings = vars(config) if hasattr(config, "__dict__") else config
-    tag = hashlib.sha256(repr(sorted((settings or {}).items())).encode()).hexdigest()[:8]
+    tag = hashlib.sha256(
+        repr(sorted((settings or {}).items())).encode()
+    ).hexdigest()[:8]
     return Path(folder) / f"{name}-{profile()}-seed{seed()}-{tag}.pt"
 
 
@@ -137,10 +167,25 @@ def load_checkpoint(path: str | Path) -> dict:
 
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
-# Keys a learning-rate or momentum schedule rewrites, and switches that pick an implementation
-# without changing the arithmetic: neither tells two optimisers apart.
-_SCHEDULED_KEYS = {"params", "lr", "initial_lr", "max_lr", "min_lr", "base_lr", "momentum", "betas",
-                   "base_momentum", "max_momentum", "foreach", "fused", "capturable", "differentiable"}
+# Keys a learning-rate or momentum schedule rewrites, and switches that pick an
+# implementation without changing the arithmetic: neither tells two optimisers
+# apart.
+_SCHEDULED_KEYS = {
+    "params",
+    "lr",
+    "initial_lr",
+    "max_lr",
+    "min_lr",
+    "base_lr",
+    "momentum",
+    "betas",
+    "base_momentum",
+    "max_momentum",
+    "foreach",
+    "fused",
+    "capturable",
+    "differentiable",
+}
 
 
 def _is_torch(obj: object) -> bool:
@@ -153,7 +198,11 @@ def _code(function: Callable) -> str:
         text = inspect.getsource(function)
     except (OSError, TypeError):
         code = getattr(function, "__code__", None)
-        text = repr((code.co_code, code.co_names, code.co_consts)) if code is not None else ""
+        text = (
+            repr((code.co_code, code.co_names, code.co_consts))
+            if code is not None
+            else ""
+        )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -169,15 +218,18 @@ def _describe(value: object) -> str:
         if not _is_torch(function):
             text += f" [code {_code(function)}]"
     elif callable(value) and not isinstance(value, type):
-        module = getattr(value, "__module__", None) or type(value).__module__  # torch.tanh: "torch"
+        # torch.tanh: "torch"
+        module = getattr(value, "__module__", None) or type(value).__module__
         text = f"{module}.{getattr(value, '__qualname__', None) or type(value).__qualname__}"
     elif isinstance(value, torch.Tensor):
         text = f"tensor{list(value.shape)} {value.dtype}"
-    elif isinstance(value, (set, frozenset)):  # their order changes with Python's string hashing
+    # their order changes with Python's string hashing
+    elif isinstance(value, (set, frozenset)):
         text = f"{type(value).__name__}({sorted(_describe(v) for v in value)})"
     else:
         text = repr(value)
-        if len(text) > 300:  # e.g. a vocabulary kept on the model: its hash is enough
+        # e.g. a vocabulary kept on the model: its hash is enough
+        if len(text) > 300:
             text = f"{text[:100]}... [sha256 {hashlib.sha256(text.encode()).hexdigest()[:12]}]"
     return _ADDRESS.sub("", text)
 
@@ -194,7 +246,11 @@ def _describe_class(cls: type) -> str:
             break
         parts.append(f"{klass.__module__}.{klass.__qualname__}")
         if not _is_torch(klass):
-            methods = sorted((name, _code(f)) for name, f in vars(klass).items() if inspect.isfunction(f))
+            methods = sorted(
+                (name, _code(f))
+                for name, f in vars(klass).items()
+                if inspect.isfunction(f)
+            )
             parts.append(repr(methods))
     return " ".join(parts)
 
@@ -204,13 +260,24 @@ def _modules(module: nn.Module) -> str:
     (an activation function passed in, ``label_smoothing`` of a loss)."""
     lines = []
     for name, sub in module.named_modules():
-        attributes = {k: _describe(v) for k, v in sorted(vars(sub).items()) if not k.startswith("_") and k != "training"}
-        lines.append(f"{name or '(top)'}: {_describe_class(type(sub))} {attributes}")
+        attributes = {
+            k: _describe(v)
+            for k, v in sorted(vars(sub).items())
+            if not k.startswith("_") and k != "training"
+        }
+        lines.append(
+            f"{name or '(top)'}: {_describe_class(type(sub))} {attributes}"
+        )
     return "\n".join(lines)
 
 
-def fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Callable,
-                scheduler: object | None = None, max_grad_norm: float | None = None) -> dict[str, str]:
+def fingerprint(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    loss_fn: Callable,
+    scheduler: object | None = None,
+    max_grad_norm: float | None = None,
+) -> dict[str, str]:
     """Return a description of what ``fit`` trains, stored in checkpoints to refuse a mismatch.
 
     It covers the model (every module's class and code, its printed layers, and its plain
@@ -218,16 +285,32 @@ def fingerprint(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: Cal
     the optimiser's class and hyper-parameters (those a schedule changes are left out), the
     scheduler's class, the loss function and the clipping norm.
     """
-    groups = [{k: _describe(v) for k, v in sorted(group.items()) if k not in _SCHEDULED_KEYS}
-              | {"params": len(group["params"])} for group in optimizer.param_groups]
-    defaults = {k: _describe(v) for k, v in sorted(optimizer.defaults.items())
-                if k not in _SCHEDULED_KEYS - {"lr", "betas", "momentum"}}
+    groups = [
+        {
+            k: _describe(v)
+            for k, v in sorted(group.items())
+            if k not in _SCHEDULED_KEYS
+        }
+        | {"params": len(group["params"])}
+        for group in optimizer.param_groups
+    ]
+    defaults = {
+        k: _describe(v)
+        for k, v in sorted(optimizer.defaults.items())
+        if k not in _SCHEDULED_KEYS - {"lr", "betas", "momentum"}
+    }
     return {
         "model": _describe(model) + "\n" + _modules(model),
-        "parameters": "\n".join(f"{k}: {list(v.shape)} {v.dtype}" for k, v in model.state_dict().items()),
+        "parameters": "\n".join(
+            f"{k}: {list(v.shape)} {v.dtype}"
+            for k, v in model.state_dict().items()
+        ),
         "optimizer": f"{_describe_class(type(optimizer))} defaults={defaults} groups={groups}",
-        "scheduler": _describe_class(type(scheduler)) if scheduler is not None else "None",
-        "loss": _describe(loss_fn) + ("\n" + _modules(loss_fn) if isinstance(loss_fn, nn.Module) else ""),
+        "scheduler": _describe_class(type(scheduler))
+        if scheduler is not None
+        else "None",
+        "loss": _describe(loss_fn)
+        + ("\n" + _modules(loss_fn) if isinstance(loss_fn, nn.Module) else ""),
         "max_grad_norm": repr(max_grad_norm),
     }
 
@@ -239,7 +322,9 @@ def _first_difference(saved: str, current: str) -> str:
     return f"checkpoint has {len(saved.splitlines())} lines, now {len(current.splitlines())}"
 
 
-def fingerprint_mismatch(saved: dict | None, current: dict[str, str]) -> str | None:
+def fingerprint_mismatch(
+    saved: dict | None, current: dict[str, str]
+) -> str | None:
     """Return why a checkpoint's fingerprint ``saved`` does not match ``current``, or None when it does.
 
     For hand-written loops: save ``fingerprint(...)`` with the checkpoint, and resume only when
@@ -251,19 +336,36 @@ def fingerprint_mismatch(saved: dict | None, current: dict[str, str]) -> str | N
     if not differ:
         return None
     key = differ[0]
-    return f"the {', '.join(differ)} differ{'s' if len(differ) == 1 else ''} ({key}: " \
-           f"{_first_difference(saved.get(key, ''), current[key])})"
+    return (
+        f"the {', '.join(differ)} differ{'s' if len(differ) == 1 else ''} ({key}: "
+        f"{_first_difference(saved.get(key, ''), current[key])})"
+    )
 
 
-def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimizer: torch.optim.Optimizer,
-        num_epochs: int, val_loader: Iterable | None = None, metrics: dict[str, Metric] | None = None,
-        scheduler: torch.optim.lr_scheduler.LRScheduler | None = None, checkpoint: str | Path | None = None,
-        amp: bool = True, compile: bool = False, max_grad_norm: float | None = None,
-        progress: bool = True) -> History:
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    *,
+    loss_fn: Callable,
+    optimizer: torch.optim.Optimizer,
+    num_epochs: int,
+    val_loader: Iterable | None = None,
+    eval_split: str = "val",
+    metrics: dict[str, Metric] | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    checkpoint: str | Path | None = None,
+    amp: bool = True,
+    compile: bool = False,
+    max_grad_norm: float | None = None,
+    progress: bool = True,
+) -> History:
     """Train ``model`` for ``num_epochs`` epochs and return the history of metrics.
 
-    The history maps ``"train_loss"`` and, with ``val_loader``, ``"val_loss"`` and
-    ``"val_<metric>"`` to one value per epoch, and ``"step_loss"`` to one value per step.
+    The history maps ``"train_loss"`` and, with ``val_loader``, ``"<eval_split>_loss"``
+    and ``"<eval_split>_<metric>"`` to one value per epoch, and ``"step_loss"`` to one
+    value per step. ``eval_split`` names the split ``val_loader`` holds: ``"val"`` for
+    data used to choose (a checkpoint, a learning rate), ``"test"`` for data that is
+    only reported, so that a history never calls a test metric a validation one.
     ``scheduler`` is stepped after every optimizer step. With ``checkpoint``, the model,
     optimizer, scheduler, gradient scaler, random state, loader order and history are
     saved after every epoch; if the file exists and was written by the same kind of run
@@ -271,11 +373,20 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
     starts afresh, says why, and overwrites the file.
     """
     if not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}")
+        raise ValueError(
+            f"num_epochs must be a positive integer, got {num_epochs!r}"
+        )
     if max_grad_norm is not None and max_grad_norm <= 0:
-        raise ValueError(f"max_grad_norm must be positive or None, got {max_grad_norm!r}")
+        raise ValueError(
+            f"max_grad_norm must be positive or None, got {max_grad_norm!r}"
+        )
     if hasattr(train_loader, "__len__") and len(train_loader) == 0:
         raise ValueError(_EMPTY_LOADER)
+    if not (isinstance(eval_split, str) and eval_split.isidentifier()):
+        raise ValueError(
+            "eval_split names the split val_loader holds, as a word such as "
+            f"'val' or 'test'; got {eval_split!r}"
+        )
     metrics = {"accuracy": accuracy} if metrics is None else metrics
     device = next(model.parameters()).device
     dtype = amp_dtype(device) if amp else None
@@ -283,22 +394,37 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
     forward = torch.compile(model) if compile else model
     history: History = {"train_loss": [], "step_loss": []}
     start_epoch = 0
-    signature = fingerprint(model, optimizer, loss_fn, scheduler, max_grad_norm) if checkpoint is not None else {}
+    signature = (
+        fingerprint(model, optimizer, loss_fn, scheduler, max_grad_norm)
+        if checkpoint is not None
+        else {}
+    )
 
     def state() -> dict:
         return {
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict() if scheduler else None, "scaler": scaler.state_dict(),
-            "rng": torch.get_rng_state(), "cuda_rng": torch.cuda.get_rng_state_all() if device.type == "cuda" else [],
-            "loader": train_loader.state_dict() if hasattr(train_loader, "state_dict") else None,
-            "history": history, "epoch": epoch, "fingerprint": signature,
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict() if scheduler else None,
+            "scaler": scaler.state_dict(),
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all()
+            if device.type == "cuda"
+            else [],
+            "loader": train_loader.state_dict()
+            if hasattr(train_loader, "state_dict")
+            else None,
+            "history": history,
+            "epoch": epoch,
+            "fingerprint": signature,
         }
 
     if checkpoint is not None and Path(checkpoint).exists():
         saved = load_checkpoint(checkpoint)
         why = fingerprint_mismatch(saved.get("fingerprint"), signature)
         if why is not None:
-            print(f"not resuming from {checkpoint}: {why}. Training afresh; the file will be overwritten.")
+            print(
+                f"not resuming from {checkpoint}: {why}. Training afresh; the file will be overwritten."
+            )
         else:
             model.load_state_dict(saved["model"])
             optimizer.load_state_dict(saved["optimizer"])
@@ -313,19 +439,30 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
             history = saved["history"]
             start_epoch = saved["epoch"] + 1
             if start_epoch >= num_epochs:
-                print(f"{checkpoint} already holds {start_epoch} epochs (asked for {num_epochs}): training "
-                      "skipped, returning its weights and history. Delete the file to train again.")
+                print(
+                    f"{checkpoint} already holds {start_epoch} epochs (asked for {num_epochs}): training "
+                    "skipped, returning its weights and history. Delete the file to train again."
+                )
             else:
-                print(f"resumed from {checkpoint} after epoch {start_epoch} of {num_epochs}")
+                print(
+                    f"resumed from {checkpoint} after epoch {start_epoch} of {num_epochs}"
+                )
 
-    steps_per_epoch = len(train_loader) if hasattr(train_loader, "__len__") else None
+    steps_per_epoch = (
+        len(train_loader) if hasattr(train_loader, "__len__") else None
+    )
     remaining = max(num_epochs - start_epoch, 0)
-    bar = tqdm(total=steps_per_epoch * remaining if steps_per_epoch else None, disable=not progress,
-               desc="training", unit="step")
+    bar = tqdm(
+        total=steps_per_epoch * remaining if steps_per_epoch else None,
+        disable=not progress,
+        desc="training",
+        unit="step",
+    )
     model.train()
     for epoch in range(start_epoch, num_epochs):
-        # Step losses stay on the device; one copy at the end of the epoch (a .item() per step
-        # would make the GPU wait for Python after every step).
+        # Step losses stay on the device; one copy at the end of the epoch (a
+        # .item() per step would make the GPU wait for Python after every
+        # step).
         step_losses, sizes = [], []
         shown = time.monotonic()
         for inputs, targets in train_loader:
@@ -343,18 +480,32 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
             step_losses.append(loss.detach().float())
             sizes.append(len(targets))
             bar.update(1)
-            if progress and time.monotonic() - shown > _PROGRESS_INTERVAL_S:  # at most one sync every few seconds
-                bar.set_postfix(epoch=epoch + 1, loss=f"{step_losses[-1].item():.4f}", refresh=False)
+            # at most one sync every few seconds
+            if progress and time.monotonic() - shown > _PROGRESS_INTERVAL_S:
+                bar.set_postfix(
+                    epoch=epoch + 1,
+                    loss=f"{step_losses[-1].item():.4f}",
+                    refresh=False,
+                )
                 shown = time.monotonic()
         if not step_losses:
             raise ValueError(_EMPTY_LOADER)
         values = torch.stack(step_losses).tolist()
         history["step_loss"].extend(values)
-        history["train_loss"].append(sum(v * n for v, n in zip(values, sizes)) / sum(sizes))
+        history["train_loss"].append(
+            sum(v * n for v, n in zip(values, sizes)) / sum(sizes)
+        )
         if val_loader is not None:
-            for name, value in evaluate(model, val_loader, loss_fn, metrics, amp).items():
-                history.setdefault(f"val_{name}", []).append(value)
-        bar.set_postfix(epoch=epoch + 1, train_loss=f"{history['train_loss'][-1]:.4f}", refresh=False)
+            for name, value in evaluate(
+                model, val_loader, loss_fn, metrics, amp
+            ).items():
+                key = f"{eval_split}_{name}"
+                history.setdefault(key, []).append(value)
+        bar.set_postfix(
+            epoch=epoch + 1,
+            train_loss=f"{history['train_loss'][-1]:.4f}",
+            refresh=False,
+        )
         if checkpoint is not None:
             save_checkpoint(checkpoint, state())
     bar.close()
@@ -362,5 +513,7 @@ def fit(model: nn.Module, train_loader: Iterable, *, loss_fn: Callable, optimize
 
 
 _PROGRESS_INTERVAL_S = 5.0
-_EMPTY_LOADER = ("fit() got a train_loader with no batches: with drop_last=True, a batch_size larger "
-                 "than the number of training samples leaves none. Use a smaller batch_size or more data.")
+_EMPTY_LOADER = (
+    "fit() got a train_loader with no batches: with drop_last=True, a batch_size larger "
+    "than the number of training samples leaves none. Use a smaller batch_size or more data."
+)

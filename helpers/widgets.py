@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 from IPython.display import display
@@ -11,13 +12,30 @@ from IPython.display import display
 def _control(name: str, spec: Any):
     import ipywidgets as widgets
 
-    if isinstance(spec, (list, tuple)) and spec and all(isinstance(v, str) for v in spec):
-        return widgets.Dropdown(options=list(spec), value=spec[0], description=name)
+    if (
+        isinstance(spec, (list, tuple))
+        and spec
+        and all(isinstance(v, str) for v in spec)
+    ):
+        return widgets.Dropdown(
+            options=list(spec), value=spec[0], description=name
+        )
     if isinstance(spec, tuple) and len(spec) in (3, 4):
         low, high, step = spec[:3]
         value = spec[3] if len(spec) == 4 else low
-        kind = widgets.IntSlider if all(isinstance(v, int) for v in spec) else widgets.FloatSlider
-        return kind(min=low, max=high, step=step, value=value, description=name, continuous_update=False)
+        kind = (
+            widgets.IntSlider
+            if all(isinstance(v, int) for v in spec)
+            else widgets.FloatSlider
+        )
+        return kind(
+            min=low,
+            max=high,
+            step=step,
+            value=value,
+            description=name,
+            continuous_update=False,
+        )
     raise ValueError(
         f"control {name!r}: expected (min, max, step[, default]) or a list of option strings, got {spec!r}"
     )

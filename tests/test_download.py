@@ -62,7 +62,11 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         # A short poll interval keeps shutdown() fast.
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            daemon=True,
+        )
         self.thread.start()
 
     def url(self, path: str) -> str:
@@ -108,7 +112,15 @@ def closed_port_url(path: str) -> str:
 
 def files_in(folder):
     """Every file under ``folder``, hidden temporary files included."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    return (
+        sorted(
+            p.relative_to(folder).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file()
+        )
+        if folder.exists()
+        else []
+    )
 
 
 def test_download_is_cached_and_not_fetched_again(server, cache, dataset):
@@ -124,29 +136,47 @@ def test_download_is_cached_and_not_fetched_again(server, cache, dataset):
     assert server.hits["/good.bin"] == 1
 
 
-@pytest.mark.parametrize("primary", ["wrong bytes", "missing (404)", "dropped connection"])
-def test_mirror_is_used_when_the_first_url_fails(server, cache, dataset, primary):
+@pytest.mark.parametrize(
+    "primary", ["wrong bytes", "missing (404)", "dropped connection"]
+)
+def test_mirror_is_used_when_the_first_url_fails(
+    server, cache, dataset, primary
+):
     server.routes["/mirror/f.bin"] = GOOD
     if primary == "wrong bytes":
         server.routes["/primary/f.bin"] = BAD
     elif primary == "dropped connection":
-        server.routes["/primary/f.bin"] = Truncated(GOOD[:100], claimed=len(GOOD))
-    data.register(dataset, "f.bin", sha(GOOD), [server.url("/primary/f.bin"), server.url("/mirror/f.bin")])
+        server.routes["/primary/f.bin"] = Truncated(
+            GOOD[:100], claimed=len(GOOD)
+        )
+    data.register(
+        dataset,
+        "f.bin",
+        sha(GOOD),
+        [server.url("/primary/f.bin"), server.url("/mirror/f.bin")],
+    )
 
     path = data.fetch(dataset, "f.bin", progress=False)
 
     assert path.read_bytes() == GOOD
-    assert server.hits["/primary/f.bin"] == 1 and server.hits["/mirror/f.bin"] == 1
+    assert (
+        server.hits["/primary/f.bin"] == 1
+        and server.hits["/mirror/f.bin"] == 1
+    )
     assert files_in(cache / dataset) == ["f.bin"]
 
 
-def test_checksum_mismatch_everywhere_raises_and_leaves_nothing(server, cache, dataset):
+def test_checksum_mismatch_everywhere_raises_and_leaves_nothing(
+    server, cache, dataset
+):
     server.routes["/a/f.bin"] = BAD
     server.routes["/b/f.bin"] = BAD + b"!"
     urls = [server.url("/a/f.bin"), server.url("/b/f.bin")]
     data.register(dataset, "f.bin", sha(GOOD), urls)
 
-    with pytest.raises(data.DataNotAvailableError, match="SHA-256 mismatch") as caught:
+    with pytest.raises(
+        data.DataNotAvailableError, match="SHA-256 mismatch"
+    ) as caught:
         data.fetch(dataset, "f.bin", progress=False)
 
     assert all(url in str(caught.value) for url in urls)
@@ -155,7 +185,9 @@ def test_checksum_mismatch_everywhere_raises_and_leaves_nothing(server, cache, d
 
 
 def test_dropped_connection_raises_and_leaves_nothing(server, cache, dataset):
-    server.routes["/f.bin"] = Truncated(GOOD[: len(GOOD) // 2], claimed=len(GOOD))
+    server.routes["/f.bin"] = Truncated(
+        GOOD[: len(GOOD) // 2], claimed=len(GOOD)
+    )
     data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
 
     with pytest.raises(data.DataNotAvailableError, match="connection closed"):
@@ -165,7 +197,10 @@ def test_dropped_connection_raises_and_leaves_nothing(server, cache, dataset):
 
 
 def test_offline_error_names_the_file_every_url_and_the_folder(cache, dataset):
-    urls = [closed_port_url("/primary/f.bin"), closed_port_url("/mirror/f.bin")]
+    urls = [
+        closed_port_url("/primary/f.bin"),
+        closed_port_url("/mirror/f.bin"),
+    ]
     data.register(dataset, "f.bin", sha(GOOD), urls)
 
     with pytest.raises(data.DataNotAvailableError) as caught:
@@ -182,11 +217,13 @@ def test_offline_error_names_the_file_every_url_and_the_folder(cache, dataset):
 def test_progress_bar_does_not_break_the_download(server, cache, dataset):
     server.routes["/f.bin"] = GOOD
     data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
-    assert data.fetch(dataset, "f.bin").read_bytes() == GOOD  # progress=True is the default
+    # progress=True is the default
+    assert data.fetch(dataset, "f.bin").read_bytes() == GOOD
 
 
 def test_file_name_with_a_subfolder_downloads_into_it(server, cache, dataset):
-    # The registry holds such names, e.g. chinese-poetry/quantangshi/poet.tang.0.json.
+    # The registry holds such names, e.g.
+    # chinese-poetry/quantangshi/poet.tang.0.json.
     server.routes["/sub/f.bin"] = GOOD
     data.register(dataset, "sub/f.bin", sha(GOOD), [server.url("/sub/f.bin")])
 
@@ -204,7 +241,9 @@ def corrupt_copy(cache, dataset):
     return path
 
 
-def test_corrupt_cached_file_is_moved_aside_and_downloaded_again(server, cache, dataset, capsys):
+def test_corrupt_cached_file_is_moved_aside_and_downloaded_again(
+    server, cache, dataset, capsys
+):
     server.routes["/f.bin"] = GOOD
     data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
     path = corrupt_copy(cache, dataset)
@@ -214,14 +253,25 @@ def test_corrupt_cached_file_is_moved_aside_and_downloaded_again(server, cache, 
     assert path.read_bytes() == GOOD
     assert server.hits["/f.bin"] == 1
     aside = [name for name in files_in(cache / dataset) if name != "f.bin"]
-    assert len(aside) == 1 and aside[0].startswith("f.bin.corrupt-"), files_in(cache / dataset)
-    assert (cache / dataset / aside[0]).read_bytes() == GOOD[:-1]  # kept for inspection
+    assert len(aside) == 1 and aside[0].startswith("f.bin.corrupt-"), files_in(
+        cache / dataset
+    )
+    # kept for inspection
+    assert (cache / dataset / aside[0]).read_bytes() == GOOD[:-1]
     assert "corrupt" in capsys.readouterr().out
-    assert data.fetch(dataset, "f.bin", progress=False) == path and server.hits["/f.bin"] == 1
+    assert (
+        data.fetch(dataset, "f.bin", progress=False) == path
+        and server.hits["/f.bin"] == 1
+    )
 
 
-def test_corrupt_cached_file_with_no_good_copy_reachable_raises_a_clear_error(cache, dataset):
-    urls = [closed_port_url("/primary/f.bin"), closed_port_url("/mirror/f.bin")]
+def test_corrupt_cached_file_with_no_good_copy_reachable_raises_a_clear_error(
+    cache, dataset
+):
+    urls = [
+        closed_port_url("/primary/f.bin"),
+        closed_port_url("/mirror/f.bin"),
+    ]
     data.register(dataset, "f.bin", sha(GOOD), urls)
     path = corrupt_copy(cache, dataset)
 
@@ -229,18 +279,26 @@ def test_corrupt_cached_file_with_no_good_copy_reachable_raises_a_clear_error(ca
         data.fetch(dataset, "f.bin", progress=False)
 
     message = str(caught.value)
-    assert f"{dataset}/f.bin" in message and str(path) in message and sha(GOOD) in message
+    assert (
+        f"{dataset}/f.bin" in message
+        and str(path) in message
+        and sha(GOOD) in message
+    )
     assert all(url in message for url in urls)
-    assert "corrupt" in message and "f.bin.corrupt-" in message  # says where the bad copy went
+    # says where the bad copy went
+    assert "corrupt" in message and "f.bin.corrupt-" in message
     assert not path.exists()
 
 
 def test_downloads_send_a_user_agent(server, cache, dataset):
-    # Some hosts (e.g. GitHub's raw files, CDNs) refuse or throttle Python's default agent.
+    # Some hosts (e.g. GitHub's raw files, CDNs) refuse or throttle Python's
+    # default agent.
     server.routes["/f.bin"] = GOOD
     data.register(dataset, "f.bin", sha(GOOD), [server.url("/f.bin")])
     data.fetch(dataset, "f.bin", progress=False)
-    assert server.user_agents and server.user_agents[0].startswith("ai-large-models-course-helpers/")
+    assert server.user_agents and server.user_agents[0].startswith(
+        "ai-large-models-course-helpers/"
+    )
 
 
 def test_unknown_file_raises_value_error_listing_registered_files(dataset):
@@ -251,7 +309,10 @@ def test_unknown_file_raises_value_error_listing_registered_files(dataset):
         data.fetch("mnist", "input.txt")
 
 
-@pytest.mark.parametrize("digest", ["", "abc123", sha(GOOD).upper(), sha(GOOD)[:-1] + "g", sha(GOOD) + "0"])
+@pytest.mark.parametrize(
+    "digest",
+    ["", "abc123", sha(GOOD).upper(), sha(GOOD)[:-1] + "g", sha(GOOD) + "0"],
+)
 def test_register_rejects_a_bad_sha256(dataset, digest):
     with pytest.raises(ValueError, match="sha256"):
         data.register(dataset, "f.bin", digest, ["http://127.0.0.1/f.bin"])
