@@ -63,6 +63,35 @@ def test_toc_and_notebooks_agree():
     assert TOC["root"] == "book/intro"
 
 
+def section_numbers(node=None, prefix=()) -> dict[str, str]:
+    """The number Sphinx gives each page of the numbered part, as "3.1.1"."""
+    if node is None:
+        (part,) = [p for p in TOC["parts"] if p.get("numbered")]
+        return section_numbers(part["chapters"])
+    numbers = {}
+    for i, entry in enumerate(node, 1):
+        number = prefix + (i,)
+        numbers[entry["file"]] = ".".join(map(str, number))
+        numbers.update(section_numbers(entry.get("sections", []), number))
+    return numbers
+
+
+def test_the_numbered_toc_gives_every_notebook_its_survey_number():
+    numbers = section_numbers()
+    for path in NOTEBOOKS:
+        entry = str(path.relative_to(ROOT).with_suffix(""))
+        assert entry in numbers, f"{entry} is not in the numbered part"
+        # 3_1_1_forward -> 3.1.1; 6_faq -> 6
+        expected = ".".join(
+            re.findall(r"^(?:\d+_)+", path.stem)[0].split("_")[:-1]
+        )
+        assert numbers[entry] == expected, (
+            f"{path.name}: the table of contents numbers it {numbers[entry]}, "
+            f"its file name says {expected}"
+        )
+    assert CONFIG["sphinx"]["config"]["numfig_secnum_depth"] == 3
+
+
 def test_every_toc_entry_exists():
     for entry in toc_files(TOC) + [TOC["root"]]:
         assert any(
@@ -120,8 +149,10 @@ def test_notebook_follows_the_recipe(path):
         c.get("outputs") or c.get("execution_count") for c in code
     ), f"{path.name} has committed outputs"
     title = source(cells[0]).splitlines()[0]
-    assert re.match(r"# \d+(\.\d+)* .+\(.+\)", title), (
-        f"{path.name}: first line should be '# <section> Title (中文标题)', got {title!r}"
+    assert re.match(r"# [^\d\s].* \(.+\)$", title), (
+        f"{path.name}: first line should be '# Title (中文标题)', without "
+        "the section number (the numbered table of contents adds it), "
+        f"got {title!r}"
     )
     assert "{exercise}" in markdown and "{solution" in markdown, (
         f"{path.name}: needs exercises with solutions"
