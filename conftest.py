@@ -1,4 +1,7 @@
-"""Test-session defaults: quick profile, offline data, throwaway checkpoints; the ``offline_data`` fixture."""
+"""Test-session defaults: quick profile, offline data, scratch checkpoints.
+
+The ``offline_data`` fixture is defined here too.
+"""
 
 import os
 import tempfile
@@ -37,7 +40,10 @@ collect_ignore_glob = ["_build/*", ".venv/*"]
 
 
 def find_data(files, candidates) -> Path | None:
-    """Return the first folder in ``candidates`` (None entries skipped) that holds every file in ``files``."""
+    """Return the first folder in ``candidates`` that holds all ``files``.
+
+    None entries are skipped.
+    """
     for folder in candidates:
         if folder and all(
             (Path(folder).expanduser() / name).is_file() for name in files
@@ -47,12 +53,16 @@ def find_data(files, candidates) -> Path | None:
 
 
 def missing_data(files, candidates, ci: bool) -> None:
-    """Skip the test with the reason, or under CI fail it: CI must always run the data tests."""
+    """Skip the test with the reason, or under CI fail it.
+
+    CI must always run the data tests.
+    """
     places = [str(c) for c in candidates if c]
     message = (
-        f"needs the course's offline data ({', '.join(files)}), found in none of {places}: "
-        "set COURSE_DATA to a folder laid out as <dataset>/<file> (a full cache, or a copy of the "
-        f"offline data folder), or put that folder at {SHARED_DATA}"
+        f"needs the course's offline data ({', '.join(files)}), found in none "
+        f"of {places}: set COURSE_DATA to a folder laid out as "
+        "<dataset>/<file> (a full cache, or a copy of the offline data "
+        f"folder), or put that folder at {SHARED_DATA}"
     )
     if ci:
         pytest.fail(
@@ -63,10 +73,12 @@ def missing_data(files, candidates, ci: bool) -> None:
 
 @pytest.fixture
 def offline_data(monkeypatch) -> Path:
-    """A folder with the data tests' files: COURSE_DATA if it has them, else ../shared/data.
+    """A folder with the data tests' files.
 
-    COURSE_DATA is pointed at it. Where no copy is reachable the test is skipped with the
-    reason, except under CI (``CI=true``), where it fails.
+    COURSE_DATA if it has them, else ../shared/data.
+
+    COURSE_DATA is pointed at it. Where no copy is reachable the test is
+    skipped with the reason, except under CI (``CI=true``), where it fails.
     """
     candidates = [USER_DATA, SHARED_DATA]
     folder = find_data(TEST_FILES, candidates)

@@ -1,21 +1,28 @@
-"""Seconds per epoch: the survey's DataLoader loop against hp.TensorLoader + hp.fit (chapter 4.1).
+"""Seconds per epoch: the survey's DataLoader loop vs TensorLoader + fit.
 
-    python benchmarks/dataloader_vs_tensorloader.py [--epochs 3] [--batch-size 128] [--test-split]
+``hp.TensorLoader`` and ``hp.fit`` are the course's (chapter 4.1). Run::
 
-Same model (the survey's 784-128-64-10 MLP), same data (MNIST), same optimizer (SGD, lr 0.01,
-the survey's), same batch size; three ways to feed and train it, timed in one run:
+    python benchmarks/dataloader_vs_tensorloader.py \\
+        [--epochs 3] [--batch-size 128] [--test-split]
 
-1. the survey's loop: ``torch.utils.data.DataLoader`` over a ``TensorDataset`` on the CPU,
-   every batch copied to the device with ``.to(device)``;
-2. ``hp.TensorLoader``: the whole data set on the device, batches sliced there, the same
-   hand-written loop (this separates the loader's share from ``fit``'s);
-3. ``hp.TensorLoader`` + ``hp.fit``: the course's loop (mixed precision on CUDA, loss read
-   once per epoch).
+Same model (the survey's 784-128-64-10 MLP), same data (MNIST), same optimizer
+(SGD, lr 0.01, the survey's), same batch size; three ways to feed and train it,
+timed in one run:
 
-Each is run for one untimed warm-up epoch, then ``--epochs`` timed epochs, the three taking turns
-epoch by epoch so that a change in the machine's load affects all alike; the median is reported. This is a benchmark, not a test: numbers depend on the machine and its load.
-``--test-split`` uses the 8,000-image training split of the MNIST test file (what the quick
-profile uses, and what an offline machine holds) even in the full profile.
+1. the survey's loop: ``torch.utils.data.DataLoader`` over a ``TensorDataset``
+   on the CPU, every batch copied to the device with ``.to(device)``;
+2. ``hp.TensorLoader``: the whole data set on the device, batches sliced there,
+   the same hand-written loop (this separates the loader's share from
+   ``fit``'s);
+3. ``hp.TensorLoader`` + ``hp.fit``: the course's loop (mixed precision on
+   CUDA, loss read once per epoch).
+
+Each is run for one untimed warm-up epoch, then ``--epochs`` timed epochs, the
+three taking turns epoch by epoch so that a change in the machine's load
+affects all alike; the median is reported. This is a benchmark, not a test:
+numbers depend on the machine and its load. ``--test-split`` uses the
+8,000-image training split of the MNIST test file (what the quick profile uses,
+and what an offline machine holds) even in the full profile.
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ def synchronize(device: torch.device) -> None:
 
 
 def survey_epoch(model, loader, optimizer, device) -> None:
-    """One epoch of the survey's loop: CPU batches, each copied to the device."""
+    """One epoch of the survey's loop: CPU batches, each copied to device."""
     for images, labels in loader:
         images, labels = images.to(device), labels.to(device)
         loss = F.cross_entropy(model(images), labels)
@@ -62,10 +69,12 @@ def survey_epoch(model, loader, optimizer, device) -> None:
 def timed(
     methods: dict, device: torch.device, epochs: int
 ) -> dict[str, list[float]]:
-    """Seconds of each of ``epochs`` epochs per method, after one untimed warm-up epoch each.
+    """Seconds of each of ``epochs`` epochs per method, after a warm-up.
 
-    The methods take turns, one epoch each per round, so that a change in the machine's load
-    during the run affects all of them alike.
+    Each method first runs one untimed warm-up epoch.
+
+    The methods take turns, one epoch each per round, so that a change in the
+    machine's load during the run affects all of them alike.
     """
     for run_epoch in methods.values():
         run_epoch()
@@ -92,7 +101,10 @@ def main() -> None:
     parser.add_argument(
         "--test-split",
         action="store_true",
-        help="train on the MNIST test file's 8,000-image split, whatever the profile",
+        help=(
+            "train on the MNIST test file's 8,000-image split, whatever the "
+            "profile"
+        ),
     )
     args = parser.parse_args()
     if args.epochs < 1 or args.batch_size < 1:
@@ -107,7 +119,8 @@ def main() -> None:
     y_train = data.y_train
     print(
         f"{len(y_train):,} training images, batch size {args.batch_size}, "
-        f"{-(-len(y_train) // args.batch_size)} steps per epoch, {torch.get_num_threads()} CPU threads"
+        f"{-(-len(y_train) // args.batch_size)} steps per epoch, "
+        f"{torch.get_num_threads()} CPU threads"
     )
 
     def fresh() -> tuple[nn.Module, torch.optim.Optimizer]:
@@ -155,7 +168,9 @@ def main() -> None:
 
     baseline = statistics.median(next(iter(results.values())))
     print(
-        f"\nseconds per epoch on {hp.results.device_name()} (median of {args.epochs}; torch {torch.__version__})"
+        "\n"
+        f"seconds per epoch on {hp.results.device_name()} (median of "
+        f"{args.epochs}; torch {torch.__version__})"
     )
     print(f"{'method':55s} {'s/epoch':>9s} {'speed-up':>9s}")
     for name, seconds in results.items():
@@ -163,7 +178,8 @@ def main() -> None:
         print(f"{name:55s} {median:9.3f} {baseline / median:8.2f}x")
     fit_median = statistics.median(results["hp.TensorLoader + hp.fit"])
     print(
-        f"\nratio DataLoader loop / (TensorLoader + fit): {baseline / fit_median:.2f}"
+        "\nratio DataLoader loop / (TensorLoader + fit): "
+        f"{baseline / fit_median:.2f}"
     )
 
 

@@ -1,9 +1,11 @@
 """Helpers shared by the chapters of the course: ``import helpers as hp``.
 
-Modules: ``env`` (device, profile, seed, report), ``data`` (registry, downloads,
-parsers, on-device batches), ``training`` (``fit`` with checkpoints), ``plotting``,
-``checks``, ``widgets``, ``models`` (GPT, LeNet) and ``results`` (``record``); chapter-specific ``text`` (tokeniser, vocabulary, text
-datasets) and ``vision`` (CIFAR-10, GPU augmentation), used as ``hp.text`` and ``hp.vision``.
+Modules: ``env`` (device, profile, seed, report), ``data`` (registry,
+downloads, parsers, on-device batches), ``training`` (``fit`` with
+checkpoints), ``plotting``, ``checks``, ``widgets``, ``models`` (GPT, LeNet)
+and ``results`` (``record``); chapter-specific ``text`` (tokeniser, vocabulary,
+text datasets) and ``vision`` (CIFAR-10, GPU augmentation), used as ``hp.text``
+and ``hp.vision``.
 """
 
 from . import text, vision

@@ -1,4 +1,4 @@
-"""Checks: compare a hand derivation with autograd, and assertions that explain themselves."""
+"""Checks: hand derivations against autograd; assertions that explain."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import torch
 
 
 def relative_error(actual: torch.Tensor, expected: torch.Tensor) -> float:
-    """Return ``max|actual - expected| / max(max|expected|, tiny)`` over the finite entries, in float64.
+    """Return the largest relative difference over the finite entries.
 
-    Infinities must match exactly (same place, same sign) and are then left out of both the
-    difference and the scale; a mismatched infinity, or a NaN on either side, gives ``inf``.
+    That is ``max|actual - expected| / max(max|expected|, tiny)``, in float64.
+
+    Infinities must match exactly (same place, same sign) and are then left out
+    of both the difference and the scale; a mismatched infinity, or a NaN on
+    either side, gives ``inf``.
     """
     actual, expected = (
         torch.as_tensor(actual).double(),
@@ -37,11 +40,15 @@ def assert_close(
     rtol: float = 1e-5,
     atol: float = 1e-8,
 ) -> None:
-    """Assert that two tensors agree elementwise; the message says where and by how much they differ."""
+    """Assert that two tensors agree elementwise.
+
+    The message says where and by how much they differ.
+    """
     actual, expected = torch.as_tensor(actual), torch.as_tensor(expected)
     if actual.shape != expected.shape:
         raise AssertionError(
-            f"{name}: expected shape {list(expected.shape)}, got {list(actual.shape)}"
+            f"{name}: expected shape {list(expected.shape)}, got "
+            f"{list(actual.shape)}"
         )
     diff = (actual.double() - expected.double()).abs()
     diff = torch.where(
@@ -61,29 +68,33 @@ def assert_close(
             else ()
         )
         raise AssertionError(
-            f"{name}: {(excess > 0).sum().item()} of {diff.numel()} entries differ. "
-            f"Worst at index {index}: expected {expected.double().flatten()[worst].item():.6g}, "
-            f"got {actual.double().flatten()[worst].item():.6g} (rtol={rtol}, atol={atol})."
+            f"{name}: {(excess > 0).sum().item()} of {diff.numel()} entries "
+            f"differ. Worst at index {index}: expected "
+            f"{expected.double().flatten()[worst].item():.6g}, got "
+            f"{actual.double().flatten()[worst].item():.6g} (rtol={rtol}, "
+            f"atol={atol})."
         )
 
 
 def assert_at_least(
     value: float, threshold: float, *, name: str, hint: str = ""
 ) -> None:
-    """Assert ``value >= threshold`` with a message that names the quantity and what to try."""
+    """Assert ``value >= threshold``; the message names it and what to try."""
     if not value >= threshold:
         raise AssertionError(
-            f"{name} should be at least {threshold:.4g}, got {value:.4g}. {hint}".strip()
+            f"{name} should be at least {threshold:.4g}, got {value:.4g}. "
+            f"{hint}".strip()
         )
 
 
 def assert_at_most(
     value: float, threshold: float, *, name: str, hint: str = ""
 ) -> None:
-    """Assert ``value <= threshold`` with a message that names the quantity and what to try."""
+    """Assert ``value <= threshold``; the message names it and what to try."""
     if not value <= threshold:
         raise AssertionError(
-            f"{name} should be at most {threshold:.4g}, got {value:.4g}. {hint}".strip()
+            f"{name} should be at most {threshold:.4g}, got {value:.4g}. "
+            f"{hint}".strip()
         )
 
 
@@ -95,14 +106,18 @@ def check_gradients(
     names: Sequence[str] | None = None,
     rtol: float = 1e-6,
 ) -> list[float]:
-    """Compare hand-derived gradients with autograd's; return the relative error of each.
+    """Compare hand-derived gradients with autograd's; return each error.
 
-    ``loss_fn(*params)`` must return a scalar. Raises ``AssertionError`` naming the first
-    gradient whose relative error exceeds ``rtol``. Use float64 for tight tolerances.
+    The error of each gradient is its relative error against autograd's.
+
+    ``loss_fn(*params)`` must return a scalar. Raises ``AssertionError`` naming
+    the first gradient whose relative error exceeds ``rtol``. Use float64 for
+    tight tolerances.
     """
     if len(params) != len(manual_grads):
         raise ValueError(
-            f"got {len(params)} parameters but {len(manual_grads)} manual gradients"
+            f"got {len(params)} parameters but {len(manual_grads)} manual "
+            "gradients"
         )
     names = (
         [f"grad[{i}]" for i in range(len(params))]
@@ -120,12 +135,14 @@ def check_gradients(
     for name, mine, theirs in zip(names, manual_grads, auto):
         if mine.shape != theirs.shape:
             raise AssertionError(
-                f"{name}: your gradient has shape {list(mine.shape)}, autograd's has {list(theirs.shape)}"
+                f"{name}: your gradient has shape {list(mine.shape)}, "
+                f"autograd's has {list(theirs.shape)}"
             )
         error = relative_error(mine.detach(), theirs)
         if error > rtol:
             raise AssertionError(
-                f"{name}: relative error {error:.2e} against autograd exceeds {rtol:.0e}"
+                f"{name}: relative error {error:.2e} against autograd exceeds "
+                f"{rtol:.0e}"
             )
         errors.append(error)
     return errors
@@ -136,7 +153,10 @@ def numerical_gradient(
     x: torch.Tensor,
     eps: float = 1e-6,
 ) -> torch.Tensor:
-    """Return the central finite-difference gradient of scalar ``f`` at ``x`` (use float64)."""
+    """Return the central finite-difference gradient of ``f`` at ``x``.
+
+    ``f`` is scalar; use float64.
+    """
     x = x.detach().clone(memory_format=torch.contiguous_format)
     grad = torch.zeros_like(x)
     flat, out = x.view(-1), grad.view(-1)
@@ -156,14 +176,16 @@ def run_listing(
 ) -> Exception | None:
     """Execute a printed code listing (such as the survey's) in ``namespace``.
 
-    Returns the exception it raised, after printing its type and first line, or ``None`` if it
-    ran. Used to show exactly how a listing fails before it is fixed.
+    Returns the exception it raised, after printing its type and first line, or
+    ``None`` if it ran. Used to show exactly how a listing fails before it is
+    fixed.
     """
     try:
         exec(source, {} if namespace is None else namespace)
     except Exception as error:  # showing the error is the point
         print(
-            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            f"{type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''}"
         )
         return error
     return None

@@ -1,14 +1,14 @@
-"""The Colab setup cell: the first code cell of every notebook, one canonical text.
+"""The Colab setup cell: the first code cell of every notebook, one text.
 
-On Colab it installs the helpers release this notebook was written for (a git tag equal to
-``v{helpers.__version__}``, so a saved notebook keeps working when the repository moves on)
-and, when the student sets ``USE_DRIVE = True``, mounts Google Drive and keeps checkpoints
-there: the runtime's own disk is wiped when Colab recycles it, Drive is not. Elsewhere the
-cell does nothing.
+On Colab it installs the helpers release this notebook was written for (a git
+tag equal to ``v{helpers.__version__}``, so a saved notebook keeps working when
+the repository moves on) and, when the student sets ``USE_DRIVE = True``,
+mounts Google Drive and keeps checkpoints there: the runtime's own disk is
+wiped when Colab recycles it, Drive is not. Elsewhere the cell does nothing.
 
-``python -m helpers.colab`` prints the cell; ``python -m helpers.colab update NOTEBOOK...``
-replaces the setup cell of each notebook (the code cell that mentions ``google.colab``)
-with it and leaves every other cell as it was.
+``python -m helpers.colab`` prints the cell; ``python -m helpers.colab update
+NOTEBOOK...`` replaces the setup cell of each notebook (the code cell that
+mentions ``google.colab``) with it and leaves every other cell as it was.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ if "google.colab" in sys.modules:
 
 
 def setup_cell() -> str:
-    """Return the source of the Colab setup cell that every notebook starts its code with."""
+    """Return the source of the Colab setup cell (every notebook's first)."""
     return SETUP_CELL
 
 
@@ -59,7 +59,9 @@ def is_setup_cell(cell: dict) -> bool:
 
 
 def update(path: str | Path) -> bool:
-    """Replace the setup cell of the notebook at ``path`` with ``SETUP_CELL``; return True if it changed.
+    """Replace the setup cell of the notebook at ``path`` with ``SETUP_CELL``.
+
+    Returns True if it changed.
 
     Raises ``ValueError`` unless the notebook has exactly one setup cell.
     """
@@ -69,7 +71,8 @@ def update(path: str | Path) -> bool:
     cells = [cell for cell in notebook["cells"] if is_setup_cell(cell)]
     if len(cells) != 1:
         raise ValueError(
-            f"{path}: expected one code cell mentioning google.colab, found {len(cells)}"
+            f"{path}: expected one code cell mentioning google.colab, found "
+            f"{len(cells)}"
         )
     cell = cells[0]
     cell["source"] = SETUP_CELL.splitlines(keepends=True)

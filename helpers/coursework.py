@@ -1,21 +1,25 @@
-"""Coursework: student versions of the notebooks, grading against hidden tests, nbgrader export.
+"""Coursework: student versions, grading by hidden tests, nbgrader export.
 
 Conventions (the nbgrader ones, so instructors can switch tools):
 
-* A code exercise's answer sits in a cell tagged ``solution``, between the lines
-  ``### BEGIN SOLUTION`` and ``### END SOLUTION``. Everything outside the markers (class and
-  function signatures, docstrings, surrounding code) is scaffolding the student keeps.
-* Its tests sit in the cells after it tagged ``hidden-test``, with cell metadata
-  ``"grading": {"name": "<readable name>", "points": <int>}``.
+* A code exercise's answer sits in a cell tagged ``solution``, between the
+  lines ``### BEGIN SOLUTION`` and ``### END SOLUTION``. Everything outside the
+  markers (class and function signatures, docstrings, surrounding code) is
+  scaffolding the student keeps.
+* Its tests sit in the cells after it tagged ``hidden-test``, with cell
+  metadata ``"grading": {"name": "<readable name>", "points": <int>}``.
 
 Commands (``python -m helpers.coursework --help``):
 
-* ``student book/ student/`` writes every notebook with each solution region replaced by a stub,
-  worked ``{solution}`` blocks removed from the text, and hidden tests dropped.
-* ``grade SUBMISSION.ipynb`` grades one notebook; ``grade SUBMISSIONS/ --out grades.csv`` grades a
-  folder holding one folder per student, writes one CSV row per student, notebook and test, and a
+* ``student book/ student/`` writes every notebook with each solution region
+  replaced by a stub, worked ``{solution}`` blocks removed from the text, and
+  hidden tests dropped.
+* ``grade SUBMISSION.ipynb`` grades one notebook;
+  ``grade SUBMISSIONS/ --out grades.csv`` grades a folder holding one folder
+  per student, writes one CSV row per student, notebook and test, and a
   feedback file per student.
-* ``export-nbgrader book/ COURSE/`` writes the notebooks as an nbgrader course's ``source/``.
+* ``export-nbgrader book/ COURSE/`` writes the notebooks as an nbgrader
+  course's ``source/``.
 """
 
 from __future__ import annotations
@@ -45,11 +49,15 @@ def tags(cell: dict) -> list[str]:
 
 
 def stub_source(source: str) -> str:
-    """Return ``source`` with every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` region replaced by a stub.
+    """Return ``source`` with every solution region replaced by a stub.
 
-    The stub keeps the indentation of the ``BEGIN`` line, so it can sit inside a method.
-    Raises ``ValueError`` if the cell has no region or unbalanced markers: a solution cell
-    without markers would hand the whole answer to the student.
+    A region runs from a ``### BEGIN SOLUTION`` line to a ``### END
+    SOLUTION`` line.
+
+    The stub keeps the indentation of the ``BEGIN`` line, so it can sit inside
+    a method. Raises ``ValueError`` if the cell has no region or unbalanced
+    markers: a solution cell without markers would hand the whole answer to the
+    student.
     """
     lines, out, inside = source.splitlines(), [], False
     regions = 0
@@ -75,13 +83,17 @@ def stub_source(source: str) -> str:
         raise ValueError(f"'{BEGIN}' has no matching '{END}'")
     if regions == 0:
         raise ValueError(
-            f"a solution cell must mark its answer with '{BEGIN}' and '{END}' lines"
+            f"a solution cell must mark its answer with '{BEGIN}' and '{END}' "
+            "lines"
         )
     return "\n".join(out) + "\n"
 
 
 def solution_body(source: str) -> list[str]:
-    """Return the code inside the solution regions of ``source``, one stripped string per region."""
+    """Return the code inside the solution regions of ``source``.
+
+    One stripped string per region.
+    """
     bodies, current = [], None
     for line in source.splitlines():
         if line.strip() == BEGIN:
@@ -95,7 +107,10 @@ def solution_body(source: str) -> list[str]:
 
 
 def hidden_test_info(cell: dict, number: int) -> tuple[str, int]:
-    """Return ``(name, points)`` of a hidden-test cell (defaults: its id and 1 point)."""
+    """Return ``(name, points)`` of a hidden-test cell.
+
+    Defaults: its id and 1 point.
+    """
     grading = cell.get("metadata", {}).get("grading", {})
     return str(
         grading.get("name") or cell.get("id") or f"hidden test {number}"
@@ -103,7 +118,7 @@ def hidden_test_info(cell: dict, number: int) -> tuple[str, int]:
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Return a copy of ``notebook`` with solutions stubbed and hidden tests removed."""
+    """Return a copy of ``notebook``: solutions stubbed, hidden tests gone."""
     result = copy.deepcopy(notebook)
     cells = []
     for cell in result.cells:
@@ -123,7 +138,10 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def book_notebooks(source: Path) -> list[Path]:
-    """Return the chapter notebooks under ``source`` (build folders and checkpoints skipped)."""
+    """Return the chapter notebooks under ``source``.
+
+    Build folders and checkpoints are skipped.
+    """
     return sorted(
         p
         for p in Path(source).rglob("*.ipynb")
@@ -139,17 +157,21 @@ def _check_target(source: Path, target: Path) -> None:
         or source.resolve() in target.resolve().parents
     ):
         raise ValueError(
-            f"the output folder {target} must lie outside {source}, or solutions would be overwritten"
+            f"the output folder {target} must lie outside {source}, or "
+            "solutions would be overwritten"
         )
 
 
 def write_student_versions(source: Path, target: Path) -> list[Path]:
-    """Write the student version of every notebook under ``source`` into ``target``; return the paths.
+    """Write student versions of the notebooks under ``source`` to ``target``.
 
-    Markdown pages, the bibliography and figures are copied too; when ``target`` has the same
-    name as ``source`` (``book/`` -> ``student/book/``), ``_config.yml`` and ``_toc.yml`` from
-    beside ``source`` are copied beside ``target``, so ``jupyter-book build student/`` builds
-    the student book.
+    Returns the paths written.
+
+    Markdown pages, the bibliography and figures are copied too; when
+    ``target`` has the same name as ``source`` (``book/`` ->
+    ``student/book/``), ``_config.yml`` and ``_toc.yml`` from beside ``source``
+    are copied beside ``target``, so ``jupyter-book build student/`` builds the
+    student book.
     """
     import shutil
 
@@ -193,7 +215,10 @@ class GradedTest:
 
 
 def defined_names(source: str) -> frozenset[str]:
-    """Return the names of the functions and classes that ``source`` defines at top level."""
+    """Return the names of the functions and classes ``source`` defines.
+
+    Only top-level definitions count.
+    """
     import ast
 
     try:
@@ -212,13 +237,16 @@ def defined_names(source: str) -> frozenset[str]:
 def with_hidden_tests(
     submission: nbformat.NotebookNode, reference: nbformat.NotebookNode
 ) -> nbformat.NotebookNode:
-    """Return ``submission`` with the reference's hidden tests inserted after the matching solution cells.
+    """Return ``submission`` with the reference's hidden tests inserted.
 
-    A reference solution cell is matched to the submission's solution cell with the same cell id
-    (the student version keeps ids), else the one that defines the same functions and classes,
-    else the one of the same rank when both have as many solution cells. If none matches (the
-    student deleted the cell), its tests go after the previous answer, and fail because the
-    answer is missing. Hidden tests that the submission itself contains are dropped.
+    Each test goes after the solution cell it belongs to.
+
+    A reference solution cell is matched to the submission's solution cell with
+    the same cell id (the student version keeps ids), else the one that defines
+    the same functions and classes, else the one of the same rank when both
+    have as many solution cells. If none matches (the student deleted the
+    cell), its tests go after the previous answer, and fail because the answer
+    is missing. Hidden tests that the submission itself contains are dropped.
     """
     groups: list[tuple[dict, list]] = []
     for cell in reference.cells:
@@ -227,7 +255,8 @@ def with_hidden_tests(
         elif "hidden-test" in tags(cell):
             if not groups:
                 raise ValueError(
-                    "the reference has a hidden-test cell before any solution cell"
+                    "the reference has a hidden-test cell before any solution "
+                    "cell"
                 )
             groups[-1][1].append(copy.deepcopy(cell))
     graded = copy.deepcopy(submission)
@@ -266,17 +295,21 @@ def _error_message(cell: dict) -> str | None:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             value = str(output.get("evalue", "")).strip().splitlines()
-            return f"{output.get('ename', 'Error')}: {value[0] if value else ''}".strip()
+            name = output.get("ename", "Error")
+            return f"{name}: {value[0] if value else ''}".strip()
     return None
 
 
 def grade(
     submission: Path, reference: Path, timeout: int = 600
 ) -> list[GradedTest]:
-    """Run ``submission`` with the hidden tests of ``reference``; return one result per test.
+    """Run ``submission`` with the hidden tests of ``reference``.
 
-    ``timeout`` limits each cell in seconds. A kernel that dies or a cell that runs past the
-    limit stops the run: the tests not reached score zero, and the message says why.
+    Returns one result per test.
+
+    ``timeout`` limits each cell in seconds. A kernel that dies or a cell that
+    runs past the limit stops the run: the tests not reached score zero, and
+    the message says why.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -310,7 +343,10 @@ def grade(
     except CellTimeoutError:
         stopped = f"stopped: a cell ran longer than the {timeout} s limit"
     except DeadKernelError:
-        stopped = "stopped: the kernel died (out of memory, or the code exited Python)"
+        stopped = (
+            "stopped: the kernel died (out of memory, or the code exited "
+            "Python)"
+        )
     results = []
     for number, cell in enumerate(
         c for c in notebook.cells if "hidden-test" in tags(c)
@@ -327,12 +363,16 @@ def grade(
 
 
 def find_reference(submission: Path, book: Path) -> Path:
-    """Return the instructor's notebook under ``book`` with the submission's file name."""
+    """Return the instructor's notebook with the submission's file name.
+
+    It is looked for under ``book``.
+    """
     matches = [p for p in book_notebooks(book) if p.name == submission.name]
     if len(matches) != 1:
         raise ValueError(
-            f"found {len(matches)} notebooks named {submission.name} under {book}; "
-            "pass --reference, or name the submission as the chapter's notebook"
+            f"found {len(matches)} notebooks named {submission.name} under "
+            f"{book}; pass --reference, or name the submission as the "
+            "chapter's notebook"
         )
     return matches[0]
 
@@ -340,15 +380,20 @@ def find_reference(submission: Path, book: Path) -> Path:
 def grade_folder(
     submissions: Path, book: Path, out: Path, timeout: int = 600
 ) -> list[dict]:
-    """Grade ``submissions/<student>/**.ipynb``; write the CSV ``out`` and ``<out dir>/feedback/<student>.md``.
+    """Grade ``submissions/<student>/**.ipynb``; write a CSV and feedback.
 
-    Returns the CSV rows (student, notebook, test, points, max_points, message).
+    The CSV goes to ``out``, the feedback to
+    ``<out dir>/feedback/<student>.md``.
+
+    Returns the CSV rows (student, notebook, test, points, max_points,
+    message).
     """
     submissions, book, out = Path(submissions), Path(book), Path(out)
     students = sorted(p for p in submissions.iterdir() if p.is_dir())
     if not students:
         raise ValueError(
-            f"{submissions} holds no student folders; expected {submissions}/<student>/<notebook>.ipynb"
+            f"{submissions} holds no student folders; expected "
+            f"{submissions}/<student>/<notebook>.ipynb"
         )
     rows = []
     feedback_dir = out.parent / "feedback"
@@ -425,10 +470,11 @@ def nbgrader_version(
 ) -> nbformat.NotebookNode:
     """Return ``notebook`` as an nbgrader source notebook.
 
-    Solution cells become "autograded answer" cells (their markers are nbgrader's own);
-    hidden-test cells become "autograder tests" cells with their points, their code wrapped in
-    ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` so students do not see it; worked
-    ``{solution}`` blocks are removed from the text, as in the student version.
+    Solution cells become "autograded answer" cells (their markers are
+    nbgrader's own); hidden-test cells become "autograder tests" cells with
+    their points, their code wrapped in ``### BEGIN HIDDEN TESTS`` /
+    ``### END HIDDEN TESTS`` so students do not see it; worked ``{solution}``
+    blocks are removed from the text, as in the student version.
     """
     result = copy.deepcopy(notebook)
     cells, answer = [], 0
@@ -459,7 +505,10 @@ def nbgrader_version(
                 "solution": False,
                 "task": False,
             }
-            cell.source = f"### BEGIN HIDDEN TESTS\n{cell.source.rstrip()}\n### END HIDDEN TESTS\n"
+            cell.source = (
+                f"### BEGIN HIDDEN TESTS\n{cell.source.rstrip()}\n"
+                "### END HIDDEN TESTS\n"
+            )
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cells.append(cell)
@@ -468,10 +517,13 @@ def nbgrader_version(
 
 
 def export_nbgrader(source: Path, course: Path) -> list[Path]:
-    """Write every notebook under ``source`` to ``course/source/<assignment>/<notebook>``; return the paths.
+    """Write the notebooks under ``source`` as an nbgrader course's source.
 
-    Each chapter folder becomes one nbgrader assignment (``ch04_pytorch_examples`` ...); a
-    chapter folder given as ``source`` becomes one assignment of its own name.
+    Each goes to ``course/source/<assignment>/<notebook>``; returns the paths.
+
+    Each chapter folder becomes one nbgrader assignment
+    (``ch04_pytorch_examples`` ...); a chapter folder given as ``source``
+    becomes one assignment of its own name.
     """
     source, course = Path(source), Path(course)
     _check_target(source, course)
@@ -560,7 +612,8 @@ def main(argv: list[str] | None = None) -> int:
     results = grade(args.submission, reference, args.timeout)
     for r in results:
         print(
-            f"{'PASS' if r.points == r.max_points else 'FAIL'} {r.test} ({r.points:g}/{r.max_points})"
+            f"{'PASS' if r.points == r.max_points else 'FAIL'} {r.test} "
+            f"({r.points:g}/{r.max_points})"
             + ("" if r.points == r.max_points else f": {r.message}")
         )
     failed = sum(r.points < r.max_points for r in results)

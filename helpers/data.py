@@ -1,10 +1,13 @@
-"""Data: a registry of real datasets, a safe downloader, parsers, and on-device batching.
+"""Data: a registry of real datasets, a safe downloader, parsers, batching.
 
-Files are cached as ``<cache>/<dataset>/<file name as published>``, where ``<cache>`` is
-``COURSE_DATA`` or a per-user cache folder. A download goes to a temporary file in that
-folder and is renamed only after its SHA-256 matches, so an interrupted or corrupt
-download never leaves a file that looks cached. A cached file whose SHA-256 does not
-match is moved aside (``<name>.corrupt-<time>``) and downloaded again.
+Batching happens on the device.
+
+Files are cached as ``<cache>/<dataset>/<file name as published>``, where
+``<cache>`` is ``COURSE_DATA`` or a per-user cache folder. A download goes to a
+temporary file in that folder and is renamed only after its SHA-256 matches, so
+an interrupted or corrupt download never leaves a file that looks cached. A
+cached file whose SHA-256 does not match is moved aside
+(``<name>.corrupt-<time>``) and downloaded again.
 """
 
 from __future__ import annotations
@@ -32,7 +35,10 @@ from .env import is_quick
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One published file: its name, SHA-256 and the URLs to try (mirrors after the first)."""
+    """One published file: its name, SHA-256 and the URLs to try.
+
+    The URLs after the first are mirrors.
+    """
 
     dataset: str
     name: str
@@ -52,11 +58,13 @@ def register(
     """
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError(
-            f"sha256 for {dataset}/{name} must be 64 lowercase hex digits, got {sha256!r}"
+            f"sha256 for {dataset}/{name} must be 64 lowercase hex digits, "
+            f"got {sha256!r}"
         )
     if not urls or not all(isinstance(u, str) and "://" in u for u in urls):
         raise ValueError(
-            f"urls for {dataset}/{name} must be a non-empty list of URLs, got {urls!r}"
+            f"urls for {dataset}/{name} must be a non-empty list of URLs, got "
+            f"{urls!r}"
         )
     entry = RemoteFile(dataset, name, sha256, tuple(urls))
     REGISTRY[(dataset, name)] = entry
@@ -77,10 +85,18 @@ _register_idx(
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
     ),
     {
-        "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-        "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
-        "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
-        "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        "train-images-idx3-ubyte.gz": (
+            "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"
+        ),
+        "train-labels-idx1-ubyte.gz": (
+            "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"
+        ),
+        "t10k-images-idx3-ubyte.gz": (
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"
+        ),
+        "t10k-labels-idx1-ubyte.gz": (
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"
+        ),
     },
 )
 _register_idx(
@@ -90,10 +106,18 @@ _register_idx(
         "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
     ),
     {
-        "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
-        "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
-        "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
-        "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+        "train-images-idx3-ubyte.gz": (
+            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"
+        ),
+        "train-labels-idx1-ubyte.gz": (
+            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"
+        ),
+        "t10k-images-idx3-ubyte.gz": (
+            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"
+        ),
+        "t10k-labels-idx1-ubyte.gz": (
+            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"
+        ),
     },
 )
 register(
@@ -110,9 +134,12 @@ register(
 def register_github(
     dataset: str, repo: str, commit: str, files: dict[str, tuple[str, str]]
 ) -> None:
-    """Register files of a GitHub repository pinned at ``commit``: ``{name: (path in repo, sha256)}``.
+    """Register files of a GitHub repository pinned at ``commit``.
 
-    Each file gets the raw GitHub URL and the jsDelivr CDN mirror of the same commit.
+    ``files`` maps ``{name: (path in repo, sha256)}``.
+
+    Each file gets the raw GitHub URL and the jsDelivr CDN mirror of the same
+    commit.
     """
     for name, (path, digest) in files.items():
         quoted = urllib.parse.quote(path)
@@ -191,6 +218,19 @@ register_github(
         ),
     },
 )
+# SHA-256 of 全唐诗/poet.tang.<k>.json, the first 10 files of 全唐诗
+_QUANTANGSHI_SHA256 = {
+    0: "4f88f429938082523cdc72a1612bd7a7c3e3f7a33f8192c61ae51340efc3c92d",
+    1000: "6e703b8d8dcedbd6110f6d48d043665ca2131db2035a5bfcef5e59a19aeb6d75",
+    2000: "ec28efa7e2ae9cdbbba09f0ed186e32ccae47a325ad1e5816b7ad56071c1665a",
+    3000: "9e4ba2323752b6b9fbdba875cdbc6a26636fe0cabc85fd066370d4915952001f",
+    4000: "b8a7946c879b9658a6c667a4c55f776fae7e5e00a17789ab06b274c1429afc66",
+    5000: "a0306e6962cff01639ad9a00b042a201b8dec1f30fa5d768a7b112589887861e",
+    6000: "982a21d2b15922b406911f1c825785054314c686da86b2155d7aebb362d22771",
+    7000: "a6fb69d7b4343c904dc56ae5aae34facc2478d196b51c37ceba9d1e2f171b342",
+    8000: "ac3848e95b02736168003863795de4474838c2d6a71a24ca2a4a280ea5177773",
+    9000: "b99d6596e3a1fe1a661652383083f92d196b8baf4e461d087081d5e1e1b7a51f",
+}
 register_github(
     "chinese-poetry",
     "chinese-poetry/chinese-poetry",
@@ -205,35 +245,30 @@ register_github(
                 f"全唐诗/poet.tang.{k}.json",
                 digest,
             )
-            for k, digest in {
-                0: "4f88f429938082523cdc72a1612bd7a7c3e3f7a33f8192c61ae51340efc3c92d",
-                1000: "6e703b8d8dcedbd6110f6d48d043665ca2131db2035a5bfcef5e59a19aeb6d75",
-                2000: "ec28efa7e2ae9cdbbba09f0ed186e32ccae47a325ad1e5816b7ad56071c1665a",
-                3000: "9e4ba2323752b6b9fbdba875cdbc6a26636fe0cabc85fd066370d4915952001f",
-                4000: "b8a7946c879b9658a6c667a4c55f776fae7e5e00a17789ab06b274c1429afc66",
-                5000: "a0306e6962cff01639ad9a00b042a201b8dec1f30fa5d768a7b112589887861e",
-                6000: "982a21d2b15922b406911f1c825785054314c686da86b2155d7aebb362d22771",
-                7000: "a6fb69d7b4343c904dc56ae5aae34facc2478d196b51c37ceba9d1e2f171b342",
-                8000: "ac3848e95b02736168003863795de4474838c2d6a71a24ca2a4a280ea5177773",
-                9000: "b99d6596e3a1fe1a661652383083f92d196b8baf4e461d087081d5e1e1b7a51f",
-            }.items()
+            for k, digest in _QUANTANGSHI_SHA256.items()
         },
     },
 )
 
 
 class DataNotAvailableError(RuntimeError):
-    """A registered file is not cached and could not be downloaded with a matching checksum."""
+    """A registered file is not cached and no URL gave the right checksum."""
 
 
 def user_cache_dir() -> Path:
-    """Return the course's per-user cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``)."""
+    """Return the course's per-user cache folder.
+
+    It lies under ``$XDG_CACHE_HOME`` or ``~/.cache``.
+    """
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "ai-large-models-course"
 
 
 def cache_dir() -> Path:
-    """Return the data cache folder: ``COURSE_DATA`` if set, else ``<user cache>/data``."""
+    """Return the data cache: ``COURSE_DATA`` if set, else ``<cache>/data``.
+
+    ``<cache>`` is the course's per-user cache folder.
+    """
     if os.environ.get("COURSE_DATA"):
         return Path(os.environ["COURSE_DATA"]).expanduser()
     return user_cache_dir() / "data"
@@ -260,7 +295,10 @@ def _user_agent() -> str:
 def _download(
     url: str, folder: Path, entry: RemoteFile, progress: bool
 ) -> Path:
-    """Download ``url`` into a temporary file in ``folder``; return it only if the checksum matches."""
+    """Download ``url`` into a temporary file in ``folder``.
+
+    Returns the file only if the checksum matches.
+    """
     handle, tmp_name = tempfile.mkstemp(
         dir=folder, prefix=f".{Path(entry.name).name}.", suffix=".part"
     )
@@ -296,7 +334,8 @@ def _download(
             )
         if digest.hexdigest() != entry.sha256:
             raise OSError(
-                f"SHA-256 mismatch: expected {entry.sha256}, got {digest.hexdigest()}"
+                f"SHA-256 mismatch: expected {entry.sha256}, got "
+                f"{digest.hexdigest()}"
             )
         return tmp
     except BaseException:
@@ -305,16 +344,19 @@ def _download(
 
 
 def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
-    """Return the path of a registered file, downloading it into the cache if needed.
+    """Return the path of a registered file, downloading it if needed.
 
-    Raises ``DataNotAvailableError`` naming the file, the URLs tried and the folder to
-    put the file in when no URL delivers it with the right checksum.
+    The download goes into the cache.
+
+    Raises ``DataNotAvailableError`` naming the file, the URLs tried and the
+    folder to put the file in when no URL delivers it with the right checksum.
     """
     entry = REGISTRY.get((dataset, name))
     if entry is None:
         known = sorted(f"{d}/{n}" for d, n in REGISTRY)
         raise ValueError(
-            f"{dataset}/{name} is not a registered file. Registered files: {known}"
+            f"{dataset}/{name} is not a registered file. Registered files: "
+            f"{known}"
         )
     path = cache_dir() / dataset / name
     folder = path.parent
@@ -332,16 +374,19 @@ def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
             os.replace(path, aside)
         except OSError as error:
             raise DataNotAvailableError(
-                f"{path} is corrupt (SHA-256 {actual}, expected {entry.sha256}) and cannot be moved "
-                f"aside to download it again: {error}. Replace it with a good copy from any of "
-                f"{', '.join(entry.urls)}, or set COURSE_DATA to a writable folder."
+                f"{path} is corrupt (SHA-256 {actual}, expected "
+                f"{entry.sha256}) and cannot be moved aside to download it "
+                f"again: {error}. Replace it with a good copy from any of "
+                f"{', '.join(entry.urls)}, or set COURSE_DATA to a writable "
+                "folder."
             ) from None
         print(
             f"{path} was corrupt (SHA-256 {actual}, expected {entry.sha256}); "
             f"moved it to {aside.name} and downloading it again"
         )
         reasons.append(
-            f"the cached copy was corrupt (SHA-256 {actual}); it is now {aside}"
+            f"the cached copy was corrupt (SHA-256 {actual}); it is now "
+            f"{aside}"
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -361,9 +406,10 @@ def fetch(dataset: str, name: str, *, progress: bool = True) -> Path:
                 reasons.append(f"{url}: {error}")
     tried = "\n  ".join(reasons)
     raise DataNotAvailableError(
-        f"Could not get {dataset}/{name}. Tried:\n  {tried}\n"
-        f"Download it by hand from any of those URLs and save it as {path} "
-        f"(SHA-256 {entry.sha256}), or set COURSE_DATA to a folder laid out as <dataset>/<file>."
+        f"Could not get {dataset}/{name}. Tried:\n  {tried}\nDownload it by "
+        f"hand from any of those URLs and save it as {path} (SHA-256 "
+        f"{entry.sha256}), or set COURSE_DATA to a folder laid out as "
+        "<dataset>/<file>."
     )
 
 
@@ -378,19 +424,21 @@ _IDX_DTYPES = {
 
 
 def read_idx(path: str | Path) -> torch.Tensor:
-    """Parse an IDX file (gzipped or not), the format of MNIST, and return it as a tensor."""
+    """Parse an IDX file (the format of MNIST, gzipped or not) to a tensor."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as f:
         raw = f.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
         raise ValueError(
-            f"{path} is not an IDX file: expected magic 0x0000TTDD with a known type TT, got {raw[:4]!r}"
+            f"{path} is not an IDX file: expected magic 0x0000TTDD with a "
+            f"known type TT, got {raw[:4]!r}"
         )
     ndim = raw[3]
     if len(raw) < 4 + 4 * ndim:
         raise ValueError(
-            f"{path}: truncated IDX header: {ndim} dimensions need {4 + 4 * ndim} header bytes, the file has {len(raw)}"
+            f"{path}: truncated IDX header: {ndim} dimensions need "
+            f"{4 + 4 * ndim} header bytes, the file has {len(raw)}"
         )
     shape = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
     dtype = np.dtype(_IDX_DTYPES[raw[2]])
@@ -398,7 +446,8 @@ def read_idx(path: str | Path) -> torch.Tensor:
     body = raw[4 + 4 * ndim :]
     if len(body) != expected:
         raise ValueError(
-            f"{path}: header promises shape {shape} ({expected} bytes) but the file holds {len(body)} bytes"
+            f"{path}: header promises shape {shape} ({expected} bytes) but "
+            f"the file holds {len(body)} bytes"
         )
     array = np.frombuffer(body, dtype=dtype).reshape(shape)
     return torch.from_numpy(array.astype(array.dtype.newbyteorder("=")))
@@ -407,7 +456,10 @@ def read_idx(path: str | Path) -> torch.Tensor:
 def load_idx_dataset(
     dataset: str, split: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(images uint8 [N, 28, 28], labels int64 [N])`` of MNIST or Fashion-MNIST."""
+    """Return ``(images uint8 [N, 28, 28], labels int64 [N])`` of a split.
+
+    ``dataset`` is MNIST or Fashion-MNIST.
+    """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     prefix = "train" if split == "train" else "t10k"
@@ -418,7 +470,10 @@ def load_idx_dataset(
 
 @dataclass
 class ImageSplits:
-    """Train and test images (float in [0, 1], shape [N, 1, 28, 28]) and labels, and what was used."""
+    """Train and test images and labels, and what was used.
+
+    Images are float in [0, 1], shape [N, 1, 28, 28].
+    """
 
     x_train: torch.Tensor
     y_train: torch.Tensor
@@ -433,32 +488,38 @@ def image_classification_data(
     quick: bool | None = None,
     num_quick_test: int = 2000,
 ) -> ImageSplits:
-    """Return train/test splits of MNIST or Fashion-MNIST for the active profile.
+    """Return train/test splits of MNIST or Fashion-MNIST for the profile.
 
-    Full profile: the published train (60,000) and test (10,000) sets. Quick profile:
-    only the 10,000-image test file, which the offline data holds, split by a fixed
-    permutation into ``10,000 - num_quick_test`` training and ``num_quick_test`` test images.
+    Full profile: the published train (60,000) and test (10,000) sets. Quick
+    profile: only the 10,000-image test file, which the offline data holds,
+    split by a fixed permutation into ``10,000 - num_quick_test`` training and
+    ``num_quick_test`` test images.
     """
     quick = is_quick() if quick is None else quick
     if quick:
         x, y = load_idx_dataset(dataset, "test")
         if not 0 < num_quick_test < len(y):
             raise ValueError(
-                f"num_quick_test must be between 1 and {len(y) - 1}, got {num_quick_test}"
+                f"num_quick_test must be between 1 and {len(y) - 1}, got "
+                f"{num_quick_test}"
             )
         order = torch.randperm(
             len(y), generator=torch.Generator().manual_seed(0)
         )
         train, test = order[num_quick_test:], order[:num_quick_test]
         note = (
-            f"quick profile: {dataset} test file split into {len(train):,} training and "
-            f"{len(test):,} held-out test images (the offline data has no training images)"
+            f"quick profile: {dataset} test file split into {len(train):,} "
+            f"training and {len(test):,} held-out test images (the offline "
+            "data has no training images)"
         )
         x_train, y_train, x_test, y_test = x[train], y[train], x[test], y[test]
     else:
         x_train, y_train = load_idx_dataset(dataset, "train")
         x_test, y_test = load_idx_dataset(dataset, "test")
-        note = f"full profile: {dataset} train ({len(y_train):,}) and test ({len(y_test):,}) sets"
+        note = (
+            f"full profile: {dataset} train ({len(y_train):,}) and test "
+            f"({len(y_test):,}) sets"
+        )
     scale = lambda images: images.float().div(255).unsqueeze(1)  # noqa: E731
     print(note)
     return ImageSplits(scale(x_train), y_train, scale(x_test), y_test, note)
@@ -479,10 +540,13 @@ TIMESERIES = {
 
 
 def load_timeseries(name: str) -> tuple[list[str], torch.Tensor]:
-    """Return ``(dates, values float32 [T])`` of a registered univariate series, in time order.
+    """Return ``(dates, values float32 [T])`` of a registered series.
 
-    ``name`` is one of ``airline-passengers`` (monthly, 1949-1960), ``daily-min-temperatures``
-    (Melbourne, 1981-1990) or ``monthly-sunspots`` (Zurich, 1749-1983).
+    The series is univariate, in time order.
+
+    ``name`` is one of ``airline-passengers`` (monthly, 1949-1960),
+    ``daily-min-temperatures`` (Melbourne, 1981-1990) or ``monthly-sunspots``
+    (Zurich, 1749-1983).
     """
     if name not in TIMESERIES:
         raise ValueError(
@@ -500,18 +564,21 @@ def load_timeseries(name: str) -> tuple[list[str], torch.Tensor]:
             values.append(float(value.strip().strip('"')))
         except ValueError:
             raise ValueError(
-                f"{path}, line {number}: expected '<date>,<number>', got {line!r}"
+                f"{path}, line {number}: expected '<date>,<number>', got "
+                f"{line!r}"
             ) from None
         dates.append(date.strip().strip('"'))
     return dates, torch.tensor(values, dtype=torch.float32)
 
 
 class TensorLoader:
-    """Mini-batches of tensors that already sit on the device: no copies, no worker processes.
+    """Mini-batches of tensors that already sit on the device.
 
-    ``TensorLoader(x, y, batch_size=128, shuffle=True)`` yields ``(x[idx], y[idx])``.
-    The shuffling generator is part of ``state_dict()``, so a resumed run sees the
-    same batch order as an uninterrupted one.
+    No copies, no worker processes.
+
+    ``TensorLoader(x, y, batch_size=128, shuffle=True)`` yields
+    ``(x[idx], y[idx])``. The shuffling generator is part of ``state_dict()``,
+    so a resumed run sees the same batch order as an uninterrupted one.
     """
 
     def __init__(
@@ -527,7 +594,8 @@ class TensorLoader:
         sizes = {len(t) for t in tensors}
         if len(sizes) != 1:
             raise ValueError(
-                f"all tensors must have the same length along dim 0, got {[len(t) for t in tensors]}"
+                "all tensors must have the same length along dim 0, got "
+                f"{[len(t) for t in tensors]}"
             )
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(
@@ -536,7 +604,8 @@ class TensorLoader:
         devices = {t.device for t in tensors}
         if len(devices) != 1:
             raise ValueError(
-                f"all tensors must be on one device, got {sorted(map(str, devices))}"
+                "all tensors must be on one device, got "
+                f"{sorted(map(str, devices))}"
             )
         self.tensors = tensors
         self.batch_size = batch_size

@@ -2,9 +2,9 @@
 
 Two environment variables steer every chapter:
 
-* ``COURSE_PROFILE`` -- ``full`` (the real chapter) or ``quick`` (small data, few
-  steps, under a minute on two CPU cores). Unset: ``full`` when a CUDA GPU is found,
-  otherwise ``quick``.
+* ``COURSE_PROFILE`` -- ``full`` (the real chapter) or ``quick`` (small data,
+  few steps, under a minute on two CPU cores). Unset: ``full`` when a CUDA GPU
+  is found, otherwise ``quick``.
 * ``COURSE_SEED`` -- an integer seed (default 0) for Python, NumPy and PyTorch.
 """
 
@@ -32,14 +32,18 @@ def device() -> torch.device:
 
 
 def profile() -> str:
-    """Return the active profile, ``"quick"`` or ``"full"``, from ``COURSE_PROFILE``."""
+    """Return the active profile, ``"quick"`` or ``"full"``.
+
+    It is read from ``COURSE_PROFILE``.
+    """
     value = os.environ.get("COURSE_PROFILE", "").strip().lower()
     if not value:
         return "full" if torch.cuda.is_available() else "quick"
     if value not in PROFILES:
         raise ValueError(
-            f"COURSE_PROFILE must be 'quick' or 'full', got {value!r}. "
-            "Set it with e.g. `export COURSE_PROFILE=quick`, or leave it unset to choose by hardware."
+            f"COURSE_PROFILE must be 'quick' or 'full', got {value!r}. Set it "
+            "with e.g. `export COURSE_PROFILE=quick`, or leave it unset to "
+            "choose by hardware."
         )
     return value
 
@@ -77,21 +81,27 @@ def seed_everything(value: int | None = None) -> int:
 
 
 def config(*, full: dict[str, Any], quick: dict[str, Any]) -> SimpleNamespace:
-    """Return the settings of the active profile as a namespace (``cfg.num_epochs``).
+    """Return the settings of the active profile as a namespace.
+
+    For example ``cfg.num_epochs``.
 
     Both profiles must name the same settings, so a chapter cannot forget one.
     """
     if set(full) != set(quick):
         missing = sorted(set(full) ^ set(quick))
         raise ValueError(
-            f"full and quick configs must have the same keys; these appear in only one: {missing}"
+            "full and quick configs must have the same keys; these appear in "
+            f"only one: {missing}"
         )
     chosen = full if profile() == "full" else quick
     return SimpleNamespace(**chosen)
 
 
 def report() -> str:
-    """Return (and print) a one-line report: device, GPU name, torch version, profile, seed."""
+    """Return (and print) a one-line report of the environment.
+
+    Device, GPU name, torch version, profile, seed.
+    """
     dev = device()
     where = str(dev)
     if dev.type == "cuda":
@@ -107,7 +117,10 @@ def report() -> str:
             if torch.get_float32_matmul_precision() != "highest"
             else "off"
         )
-        where += f" ({torch.cuda.get_device_name(dev)}; mixed precision {dtype}; TF32 matmuls {tf32})"
+        where += (
+            f" ({torch.cuda.get_device_name(dev)}; mixed precision {dtype}; "
+            f"TF32 matmuls {tf32})"
+        )
     active = profile()
     if os.environ.get("COURSE_PROFILE", "").strip():
         why = "set by COURSE_PROFILE"
@@ -115,23 +128,28 @@ def report() -> str:
         why = "a GPU was found; COURSE_PROFILE=quick for a fast check"
     else:
         why = "no CUDA GPU found; COURSE_PROFILE=full runs the real chapter"
-    line = f"device: {where} | torch {torch.__version__} | profile: {active} ({why}) | seed: {seed()}"
+    line = (
+        f"device: {where} | torch {torch.__version__} | profile: {active} "
+        f"({why}) | seed: {seed()}"
+    )
     print(line)
     return line
 
 
 def setup(*, cpu_threads: int | None = None) -> torch.device:
-    """Seed everything, apply the plotting style, print the report; return the device.
+    """Seed everything, apply the plot style, print the report; return device.
 
-    On CUDA, float32 matrix products may use TF32 tensor cores (Ampere and later: about
-    eight times the float32 rate, with a 10-bit mantissa, ample for training); the report
-    says so. ``torch.set_float32_matmul_precision("highest")`` turns that off again.
+    On CUDA, float32 matrix products may use TF32 tensor cores (Ampere and
+    later: about eight times the float32 rate, with a 10-bit mantissa, ample
+    for training); the report says so.
+    ``torch.set_float32_matmul_precision("highest")`` turns that off again.
 
-    ``cpu_threads``: on a CPU, run PyTorch with this many threads. Small recurrent models
-    issue many tiny operations per time step, and with several threads each one waits for
-    all of them: when another program shares the cores, that can be many times slower
-    (chapter 4.2's quick run: about 10 s alone on 2 cores, over 300 s beside another job).
-    One thread never waits for another.
+    ``cpu_threads``: on a CPU, run PyTorch with this many threads. Small
+    recurrent models issue many tiny operations per time step, and with several
+    threads each one waits for all of them: when another program shares the
+    cores, that can be many times slower (chapter 4.2's quick run: about 10 s
+    alone on 2 cores, over 300 s beside another job). One thread never waits
+    for another.
     """
     from .plotting import use_style
 
@@ -139,7 +157,8 @@ def setup(*, cpu_threads: int | None = None) -> torch.device:
         not isinstance(cpu_threads, int) or cpu_threads < 1
     ):
         raise ValueError(
-            f"cpu_threads must be a positive integer or None, got {cpu_threads!r}"
+            "cpu_threads must be a positive integer or None, got "
+            f"{cpu_threads!r}"
         )
     seed_everything()
     use_style()

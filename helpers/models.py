@@ -1,8 +1,8 @@
-"""Models that several chapters reuse: the GPT of chapter 3.2.4, the LeNet of chapter 3.3.1.
+"""Models that several chapters reuse: the GPT of 3.2.4, the LeNet of 3.3.1.
 
-Each is derived and written from scratch in its chapter, which then checks that its own
-version and this one compute the same thing on the same weights. Later chapters import
-it from here instead of copying it.
+Each is derived and written from scratch in its chapter, which then checks that
+its own version and this one compute the same thing on the same weights. Later
+chapters import it from here instead of copying it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ class CausalSelfAttention(nn.Module):
     def heads(
         self, h: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return queries, keys and values, each [B, n_heads, T, d_h], for the input h [B, T, d]."""
+        """Return queries, keys and values of the input h [B, T, d].
+
+        Each is [B, n_heads, T, d_h].
+        """
         B, T, d = h.shape
         q, k, v = (
             self.qkv(h)
@@ -59,7 +62,10 @@ class CausalSelfAttention(nn.Module):
 
 
 class Block(nn.Module):
-    """A pre-LayerNorm Transformer block: h + MHA(LN(h)), then + MLP(LN(.)), MLP width 4 d."""
+    """A pre-LayerNorm Transformer block: h + MHA(LN(h)), then + MLP(LN(.)).
+
+    The MLP is 4 d wide.
+    """
 
     def __init__(
         self, d_model: int, n_heads: int, dropout: float = 0.0
@@ -81,10 +87,13 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """A decoder-only Transformer language model (chapter 3.2.4): ids [B, T] -> next-token logits [B, T, V].
+    """A decoder-only Transformer language model (chapter 3.2.4).
 
-    Learned token and position embeddings, ``n_layers`` pre-LN blocks, a final LayerNorm and
-    an output layer tied to the token embedding; GPT-2 initialisation.
+    ids [B, T] -> next-token logits [B, T, V].
+
+    Learned token and position embeddings, ``n_layers`` pre-LN blocks, a final
+    LayerNorm and an output layer tied to the token embedding; GPT-2
+    initialisation.
     """
 
     def __init__(
@@ -137,7 +146,11 @@ class GPT(nn.Module):
                 )
 
     def hidden_states(self, ids: torch.Tensor) -> list[torch.Tensor]:
-        """Return the residual stream [B, T, d] after the embeddings and after each block (n_layers + 1 tensors)."""
+        """Return the residual stream [B, T, d] after each stage.
+
+        That is after the embeddings and after each block (n_layers + 1
+        tensors).
+        """
         T = ids.shape[1]
         if T > self.block_size:
             raise ValueError(
@@ -158,12 +171,18 @@ class GPT(nn.Module):
 
 
 def lm_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Return the mean cross-entropy (nats per token) of logits [B, T, V] against next ids [B, T]."""
+    """Return the mean cross-entropy (nats per token) of next-token logits.
+
+    logits [B, T, V] are scored against the next ids [B, T].
+    """
     return F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten())
 
 
 def gpt_parameter_counts(model: GPT) -> dict[str, int]:
-    """Return the parameters of ``model``: 'non-embedding' (N) and 'total' (the tied matrix counted once)."""
+    """Return the parameters of ``model``: 'non-embedding' (N) and 'total'.
+
+    The total counts the tied matrix once.
+    """
     # parameters() yields a shared tensor once
     total = sum(p.numel() for p in model.parameters())
     embeddings = (
@@ -174,9 +193,12 @@ def gpt_parameter_counts(model: GPT) -> dict[str, int]:
 
 
 class LeNet(nn.Module):
-    """LeNet-5's layout with ReLU and max pooling (chapter 3.3.1): images [B, 1, 28, 28] -> logits [B, classes].
+    """LeNet-5's layout with ReLU and max pooling (chapter 3.3.1).
 
-    ``activation`` (default ReLU) lets a chapter compare nonlinearities on the same layout.
+    images [B, 1, 28, 28] -> logits [B, classes].
+
+    ``activation`` (default ReLU) lets a chapter compare nonlinearities on the
+    same layout.
     """
 
     def __init__(self, num_classes: int = 10, activation=F.relu) -> None:
@@ -191,7 +213,8 @@ class LeNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4 or x.shape[1:] != (1, 28, 28):
             raise ValueError(
-                f"LeNet expects images of shape [B, 1, 28, 28], got {list(x.shape)}"
+                "LeNet expects images of shape [B, 1, 28, 28], got "
+                f"{list(x.shape)}"
             )
         act = self.activation
         x = F.max_pool2d(act(self.conv1(x)), 2)

@@ -1,4 +1,4 @@
-"""Plotting: training curves, image grids, heatmaps and confusion matrices in one style."""
+"""Plotting: training curves, image grids, heatmaps, confusion matrices."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def plot_history(
     keys: Sequence[str] | None = None,
     title: str | None = None,
 ) -> Figure:
-    """Plot per-epoch curves from a ``fit`` history, losses and other metrics side by side; return the figure."""
+    """Plot per-epoch curves from a ``fit`` history; return the figure.
+
+    Losses and other metrics are drawn side by side.
+    """
     keys = (
         [k for k in history if k != "step_loss" and history[k]]
         if keys is None
@@ -67,7 +70,10 @@ def image_grid(
     cmap: str = "gray",
     size: float = 1.3,
 ) -> Figure:
-    """Show images (``[N, H, W]``, ``[N, 1, H, W]`` or ``[N, 3, H, W]``) in a grid; return the figure."""
+    """Show images in a grid; return the figure.
+
+    Images are ``[N, H, W]``, ``[N, 1, H, W]`` or ``[N, 3, H, W]``.
+    """
     images = images.detach().float().cpu()
     if images.dim() == 4 and images.shape[1] == 1:
         images = images[:, 0]
@@ -75,7 +81,8 @@ def image_grid(
         images = images.permute(0, 2, 3, 1)
     elif images.dim() != 3:
         raise ValueError(
-            f"images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], got {list(images.shape)}"
+            "images must have shape [N, H, W], [N, 1, H, W] or [N, 3, H, W], "
+            f"got {list(images.shape)}"
         )
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"got {len(titles)} titles for {len(images)} images")
@@ -110,7 +117,10 @@ def heatmap(
     cmap: str = "viridis",
     ax: Axes | None = None,
 ) -> Axes:
-    """Draw a 2-D tensor as a heatmap with a colour bar (attention weights, confusion counts); return the axes."""
+    """Draw a 2-D tensor as a heatmap with a colour bar; return the axes.
+
+    For example attention weights or confusion counts.
+    """
     matrix = torch.as_tensor(matrix).detach().float().cpu()
     if matrix.dim() != 2:
         raise ValueError(
@@ -162,19 +172,23 @@ def heatmap(
 def confusion_matrix(
     predictions: torch.Tensor, targets: torch.Tensor, num_classes: int
 ) -> torch.Tensor:
-    """Return the ``[num_classes, num_classes]`` count matrix; row = true class, column = predicted."""
+    """Return the ``[num_classes, num_classes]`` count matrix.
+
+    Row = true class, column = predicted.
+    """
     predictions, targets = predictions.cpu().long(), targets.cpu().long()
     if predictions.shape != targets.shape:
         raise ValueError(
-            f"predictions {list(predictions.shape)} and targets {list(targets.shape)} differ in shape"
+            f"predictions {list(predictions.shape)} and targets "
+            f"{list(targets.shape)} differ in shape"
         )
     for label, values in (("predictions", predictions), ("targets", targets)):
         if values.numel() and (
             values.min() < 0 or values.max() >= num_classes
         ):
             raise ValueError(
-                f"{label} must be class indices in [0, {num_classes}), "
-                f"got values from {values.min().item()} to {values.max().item()}"
+                f"{label} must be class indices in [0, {num_classes}), got "
+                f"values from {values.min().item()} to {values.max().item()}"
             )
     index = targets * num_classes + predictions
     return torch.bincount(index, minlength=num_classes**2).reshape(
@@ -188,7 +202,10 @@ def plot_confusion(
     class_names: Sequence[str],
     title: str = "confusion matrix",
 ) -> Axes:
-    """Draw the confusion matrix of predictions against targets with counts; return the axes."""
+    """Draw the confusion matrix with counts; return the axes.
+
+    Predictions are counted against targets.
+    """
     counts = confusion_matrix(predictions, targets, len(class_names))
     ax = heatmap(
         counts,

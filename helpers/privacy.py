@@ -1,16 +1,21 @@
-"""Privacy accounting for DP-SGD (chapter 5.6): the RDP accountant of the sampled Gaussian mechanism.
+"""Privacy accounting for DP-SGD (chapter 5.6): RDP of the sampled Gaussian.
 
-One DP-SGD step adds Gaussian noise of standard deviation ``noise_multiplier * C`` to a sum of
-per-example gradients clipped to norm C, over a batch in which every example was included
-independently with probability ``sample_rate`` (Poisson subsampling). Its Renyi differential
-privacy (RDP) at an integer order alpha >= 2 is (Mironov, Talwar and Zhang 2019, section 3.3)
+The accountant is the RDP accountant of the sampled Gaussian mechanism.
 
-    eps_RDP(alpha) = 1 / (alpha - 1) * log sum_{k=0}^{alpha} binom(alpha, k) (1 - q)^(alpha - k) q^k
+One DP-SGD step adds Gaussian noise of standard deviation
+``noise_multiplier * C`` to a sum of per-example gradients clipped to norm C,
+over a batch in which every example was included independently with probability
+``sample_rate`` (Poisson subsampling). Its Renyi differential privacy (RDP) at
+an integer order alpha >= 2 is (Mironov, Talwar and Zhang 2019, section 3.3)
+
+    eps_RDP(alpha) = 1 / (alpha - 1) * log sum_{k=0}^{alpha} binom(alpha, k)
+                         * (1 - q)^(alpha - k) q^k
                                             * exp((k^2 - k) / (2 sigma^2)),
 
-RDP composes by addition over steps, and an RDP guarantee converts to (eps, delta)-DP
-(Mironov 2017, proposition 3, "classic"; or the tighter conversion of Canonne, Kamath and
-Steinke 2020, proposition 12, "improved"), minimised over the orders tried.
+RDP composes by addition over steps, and an RDP guarantee converts to (eps,
+delta)-DP (Mironov 2017, proposition 3, "classic"; or the tighter conversion of
+Canonne, Kamath and Steinke 2020, proposition 12, "improved"), minimised over
+the orders tried.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ def _check_probability(name: str, value: float, *, allow_zero: bool) -> float:
     low_ok = value >= 0 if allow_zero else value > 0
     if not (low_ok and value <= 1):
         raise ValueError(
-            f"{name} must be in {'[0, 1]' if allow_zero else '(0, 1]'}, got {value!r}"
+            f"{name} must be in {'[0, 1]' if allow_zero else '(0, 1]'}, got "
+            f"{value!r}"
         )
     return float(value)
 
@@ -56,11 +62,12 @@ def rdp_sampled_gaussian(
     noise_multiplier: float,
     orders: Iterable[int] = DEFAULT_ORDERS,
 ) -> list[float]:
-    """Return the RDP of ONE step of the sampled Gaussian mechanism at each integer order.
+    """Return the RDP of ONE sampled Gaussian step at each integer order.
 
-    ``sample_rate`` q in [0, 1]: probability that an example is in the batch (q = 1: no
-    subsampling, then the value is alpha / (2 sigma^2)). ``noise_multiplier`` sigma > 0: noise
-    standard deviation divided by the clipping norm. Orders must be integers >= 2.
+    ``sample_rate`` q in [0, 1]: probability that an example is in the batch (q
+    = 1: no subsampling, then the value is alpha / (2 sigma^2)).
+    ``noise_multiplier`` sigma > 0: noise standard deviation divided by the
+    clipping norm. Orders must be integers >= 2.
     """
     q = _check_probability("sample_rate", sample_rate, allow_zero=True)
     if (
@@ -70,7 +77,8 @@ def rdp_sampled_gaussian(
         or not math.isfinite(noise_multiplier)
     ):
         raise ValueError(
-            f"noise_multiplier must be a positive finite number, got {noise_multiplier!r}"
+            "noise_multiplier must be a positive finite number, got "
+            f"{noise_multiplier!r}"
         )
     sigma2 = float(noise_multiplier) ** 2
     result = []
@@ -106,17 +114,21 @@ def rdp_to_epsilon(
     *,
     conversion: str = "classic",
 ) -> tuple[float, int]:
-    """Return (epsilon, best order): the smallest (eps, delta)-DP guarantee the RDP curve implies.
+    """Return (epsilon, best order): the best (eps, delta)-DP guarantee.
 
-    ``classic``: eps = rdp(alpha) + log(1 / delta) / (alpha - 1) (Mironov 2017, prop. 3).
-    ``improved``: eps = rdp(alpha) + log((alpha - 1) / alpha) - (log delta + log alpha) / (alpha - 1)
-    (Canonne, Kamath and Steinke 2020, prop. 12), never larger than the classic value.
+    It is the smallest guarantee the RDP curve implies.
+
+    ``classic``: eps = rdp(alpha) + log(1 / delta) / (alpha - 1) (Mironov 2017,
+    prop. 3). ``improved``: eps = rdp(alpha) + log((alpha - 1) / alpha) - (log
+    delta + log alpha) / (alpha - 1) (Canonne, Kamath and Steinke 2020, prop.
+    12), never larger than the classic value.
     """
     orders = _check_orders(orders)
     rdp = list(rdp)
     if len(rdp) != len(orders):
         raise ValueError(
-            f"orders and rdp must have the same length, got {len(orders)} and {len(rdp)}"
+            f"orders and rdp must have the same length, got {len(orders)} and "
+            f"{len(rdp)}"
         )
     if any(not (r >= 0) for r in rdp):  # also rejects NaN
         raise ValueError("RDP values must be non-negative")
@@ -150,7 +162,9 @@ def dp_sgd_epsilon(
     orders: Iterable[int] = DEFAULT_ORDERS,
     conversion: str = "classic",
 ) -> tuple[float, int]:
-    """Return (epsilon, best order) of ``steps`` DP-SGD steps at (sample_rate, noise_multiplier), for delta.
+    """Return (epsilon, best order) of ``steps`` DP-SGD steps, for delta.
+
+    The steps run at (sample_rate, noise_multiplier).
 
     Composition: the RDP of T steps is T times the RDP of one step.
     """

@@ -1,8 +1,11 @@
-"""Command line of the results table: ``python -m helpers.report run --profile quick --out DIR``.
+"""Command line of the results table.
 
-The code is in ``helpers.results`` (``run``, ``run_notebook``, ``markdown``; its docstring says
-what the command does). Run this module with ``python -m``, do not import it: importing
-``helpers.report`` would rebind ``hp.report``, the one-line environment report, to this module.
+``python -m helpers.report run --profile quick --out DIR``.
+
+The code is in ``helpers.results`` (``run``, ``run_notebook``, ``markdown``;
+its docstring says what the command does). Run this module with ``python -m``,
+do not import it: importing ``helpers.report`` would rebind ``hp.report``, the
+one-line environment report, to this module.
 """
 
 import sys

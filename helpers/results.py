@@ -1,21 +1,25 @@
-"""Results: each chapter records its headline numbers, and one command tabulates a whole run.
+"""Results: chapters record headline numbers; one command tabulates a run.
 
-``hp.record("test accuracy", acc, target=0.98)`` prints the value against its target. When
-``COURSE_RESULTS`` names a folder, the record is also appended (one JSON object per line) to
-``<folder>/results.jsonl`` with the chapter, profile, seed, device and torch version.
+``hp.record("test accuracy", acc, target=0.98)`` prints the value against its
+target. When ``COURSE_RESULTS`` names a folder, the record is also appended
+(one JSON object per line) to ``<folder>/results.jsonl`` with the chapter,
+profile, seed, device and torch version.
 
-``python -m helpers.report run [NOTEBOOK ...] --profile quick|full --out DIR [--seed N] [--timeout S]``
-(code: ``run`` below) executes the notebooks (default: all of ``_toc.yml``, in its order), each in a
-fresh kernel with nbclient, in its own folder, with ``COURSE_PROFILE``, ``COURSE_SEED``,
-``COURSE_RESULTS=DIR`` and ``COURSE_CHAPTER`` set and a fresh checkpoint folder (so nothing
-resumes from an earlier run). It writes ``DIR/results.json`` and ``DIR/results.md``: one row per
-notebook with its wall time and share of the total, then each recorded value against its target.
+``python -m helpers.report run [NOTEBOOK ...] --profile quick|full --out DIR
+[--seed N] [--timeout S]`` (code: ``run`` below) executes the notebooks
+(default: all of ``_toc.yml``, in its order), each in a fresh kernel with
+nbclient, in its own folder, with ``COURSE_PROFILE``, ``COURSE_SEED``,
+``COURSE_RESULTS=DIR`` and ``COURSE_CHAPTER`` set and a fresh checkpoint folder
+(so nothing resumes from an earlier run). It writes ``DIR/results.json`` and
+``DIR/results.md``: one row per notebook with its wall time and share of the
+total, then each recorded value against its target.
 
-A notebook ends in one of four states: ``passed``; ``missed target`` (it ran, but a recorded value
-missed its target); ``no data`` (it stopped with ``DataNotAvailableError``: a dataset file neither
-cached nor downloadable, named in the report); ``failed`` (any other error, including a cell that
-ran past the timeout). The run goes on past a notebook that stops. Exit status: 1 if a notebook
-failed or missed a target, else 2 if one had no data, else 0.
+A notebook ends in one of four states: ``passed``; ``missed target`` (it ran,
+but a recorded value missed its target); ``no data`` (it stopped with
+``DataNotAvailableError``: a dataset file neither cached nor downloadable,
+named in the report); ``failed`` (any other error, including a cell that ran
+past the timeout). The run goes on past a notebook that stops. Exit status: 1
+if a notebook failed or missed a target, else 2 if one had no data, else 0.
 """
 
 from __future__ import annotations
@@ -37,7 +41,10 @@ from .env import profile, seed
 
 
 def _chapter() -> str:
-    """Return the notebook or script that is running (``COURSE_CHAPTER`` if the runner set it)."""
+    """Return the notebook or script that is running.
+
+    ``COURSE_CHAPTER`` names it if the runner set it.
+    """
     return os.environ.get("COURSE_CHAPTER") or Path(os.getcwd()).name
 
 
@@ -51,16 +58,18 @@ def record(
 ) -> dict:
     """Record a headline result; return the record (a dict) after printing it.
 
-    ``target`` is the threshold the chapter's check asserts for the active profile (``None``
-    for a number that is reported, not checked); ``higher_is_better`` says which side of it
-    passes. ``passed`` in the record is ``None`` without a target.
+    ``target`` is the threshold the chapter's check asserts for the active
+    profile (``None`` for a number that is reported, not checked);
+    ``higher_is_better`` says which side of it passes. ``passed`` in the record
+    is ``None`` without a target.
     """
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"record() needs a non-empty name, got {name!r}")
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
             raise ValueError(
-                f"record({name!r}) needs a single number, got a tensor of shape {list(value.shape)}"
+                f"record({name!r}) needs a single number, got a tensor of "
+                f"shape {list(value.shape)}"
             )
         value = value.item()
     try:
@@ -94,7 +103,8 @@ def record(
     else:
         sign = ">=" if higher_is_better else "<="
         print(
-            f"[result] {name}: {shown}{unit and ' ' + unit} (target {sign} {target:.4g}: {'met' if passed else 'MISSED'})"
+            f"[result] {name}: {shown}{unit and ' ' + unit} (target {sign} "
+            f"{target:.4g}: {'met' if passed else 'MISSED'})"
         )
     folder = os.environ.get("COURSE_RESULTS")
     if folder:
@@ -116,7 +126,7 @@ PASSED, MISSED, NO_DATA, FAILED = (
 
 
 def toc_notebooks(root: str | Path = ROOT) -> list[Path]:
-    """Return the notebooks listed in ``<root>/_toc.yml``, in the order of the table of contents."""
+    """Return the notebooks in ``<root>/_toc.yml``, in the toc's order."""
     import yaml
 
     root = Path(root)
@@ -145,7 +155,10 @@ def toc_notebooks(root: str | Path = ROOT) -> list[Path]:
 
 
 def device_name() -> str:
-    """Return the device the notebooks will use, in words (GPU name, or CPU architecture and cores)."""
+    """Return the device the notebooks will use, in words.
+
+    The GPU name, or the CPU architecture and cores.
+    """
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
     mps = getattr(torch.backends, "mps", None)
@@ -161,7 +174,10 @@ def device_name() -> str:
 
 @dataclass
 class NotebookResult:
-    """The outcome of one notebook: status, wall time, its records and, if it stopped, why."""
+    """The outcome of one notebook: status, wall time, records.
+
+    If it stopped, also why.
+    """
 
     notebook: str
     chapter: str
@@ -184,7 +200,10 @@ _MISSING_PATTERNS = (
 
 
 def missing_file(evalue: str) -> str | None:
-    """Return the dataset file a ``DataNotAvailableError`` message names (``dataset/file``), if any."""
+    """Return the dataset file (``dataset/file``) a message names, if any.
+
+    The message is that of a ``DataNotAvailableError``.
+    """
     for pattern in _MISSING_PATTERNS:
         match = pattern.search(evalue)
         if match:
@@ -216,7 +235,10 @@ def run_notebook(
     save_executed: bool = False,
     kernel_name: str = "python3",
 ) -> NotebookResult:
-    """Execute one notebook in a fresh kernel; return its status, wall time and records."""
+    """Execute one notebook in a fresh kernel.
+
+    Returns its status, wall time and records.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import (
@@ -314,12 +336,16 @@ def _met(record: dict) -> str:
 
 
 def markdown(summary: dict) -> str:
-    """Return the Markdown report of a run: the per-notebook table, then every recorded value."""
+    """Return the Markdown report of a run.
+
+    The per-notebook table, then every recorded value.
+    """
     results = summary["notebooks"]
     lines = [
         (
-            f"Profile **{summary['profile']}**, seed {summary['seed']}, on {summary['device']}, "
-            f"torch {summary['torch']}, {summary['date']}: {len(results)} notebooks in "
+            f"Profile **{summary['profile']}**, seed {summary['seed']}, on "
+            f"{summary['device']}, torch {summary['torch']}, "
+            f"{summary['date']}: {len(results)} notebooks in "
             f"{summary['total_seconds']:.1f} s."
         ),
         "",
@@ -339,8 +365,8 @@ def markdown(summary: dict) -> str:
         elif r["status"] == FAILED and r["error"]:
             status += f" ({r['error'][:120].replace('|', '/')})"
         lines.append(
-            f"| {r['chapter']} | {status} | {r['seconds']:.1f} s | {r['share']:.1%} | "
-            f"{met}/{len(checked)} |"
+            f"| {r['chapter']} | {status} | {r['seconds']:.1f} s | "
+            f"{r['share']:.1%} | {met}/{len(checked)} |"
         )
     lines.append(
         f"| **total** | | {summary['total_seconds']:.1f} s | 100% | "
@@ -354,14 +380,18 @@ def markdown(summary: dict) -> str:
     for r in results:
         for rec in r["records"]:
             lines.append(
-                f"| {r['chapter']} | {rec['name']} | {_value(rec['value'], rec.get('unit', ''))} | "
+                f"| {r['chapter']} | {rec['name']} | "
+                f"{_value(rec['value'], rec.get('unit', ''))} | "
                 f"{_target(rec)} | {_met(rec)} |"
             )
     return "\n".join(lines) + "\n"
 
 
 def exit_status(summary: dict) -> int:
-    """1 if a notebook failed or missed a target, else 2 if one had no data, else 0."""
+    """1 if a notebook failed or missed a target, 2 if one had no data, else 0.
+
+    A failure or a missed target wins over missing data.
+    """
     statuses = {r["status"] for r in summary["notebooks"]}
     if statuses & {FAILED, MISSED}:
         return 1
@@ -377,7 +407,10 @@ def run(
     timeout: float = 1800,
     save_executed: bool = False,
 ) -> dict:
-    """Run ``notebooks`` (default: the table of contents) and write ``out``/results.json and .md; return the summary."""
+    """Run ``notebooks`` and write ``out``/results.json and .md.
+
+    ``notebooks`` defaults to the table of contents. Returns the summary.
+    """
     if profile not in ("quick", "full"):
         raise ValueError(f"profile must be 'quick' or 'full', got {profile!r}")
     paths = [Path(p) for p in notebooks] if notebooks else toc_notebooks()
@@ -389,7 +422,8 @@ def run(
     (out / RECORDS_FILE).unlink(missing_ok=True)  # this run's records only
     device = device_name()
     print(
-        f"running {len(paths)} notebook(s), profile {profile}, seed {seed}, on {device}",
+        f"running {len(paths)} notebook(s), profile {profile}, seed {seed}, "
+        f"on {device}",
         flush=True,
     )
     results: list[NotebookResult] = []
@@ -416,7 +450,8 @@ def run(
             elif result.error:
                 detail += f"; {result.error[:200]}"
             print(
-                f"[{i}/{len(paths)}] {result.status} in {result.seconds:.1f} s ({detail})",
+                f"[{i}/{len(paths)}] {result.status} in {result.seconds:.1f} "
+                f"s ({detail})",
                 flush=True,
             )
             results.append(result)
@@ -454,7 +489,8 @@ def run(
         )
     )
     print(
-        f"{'total':40s} {total:8.1f} s; wrote {out / 'results.json'} and {out / 'results.md'}",
+        f"{'total':40s} {total:8.1f} s; wrote {out / 'results.json'} and "
+        f"{out / 'results.md'}",
         flush=True,
     )
     return summary
@@ -463,7 +499,9 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m helpers.report",
-        description="Run notebooks under a profile and tabulate their results.",
+        description=(
+            "Run notebooks under a profile and tabulate their results."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser(

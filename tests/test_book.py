@@ -1,4 +1,4 @@
-"""Book-level checks: table of contents, Colab setup cells, notebook conventions, citations."""
+"""Book checks: table of contents, Colab setup cells, conventions, citing."""
 
 import json
 import re
@@ -58,7 +58,8 @@ def test_toc_and_notebooks_agree():
         f"notebooks missing from _toc.yml: {sorted(on_disk - in_toc)}"
     )
     assert in_toc - on_disk == set(), (
-        f"_toc.yml entries with no notebook or page: {sorted(in_toc - on_disk)}"
+        "_toc.yml entries with no notebook or page: "
+        f"{sorted(in_toc - on_disk)}"
     )
     assert TOC["root"] == "book/intro"
 
@@ -107,7 +108,8 @@ def test_the_setup_cell_installs_this_release_from_the_configured_repository():
     assert re.findall(r'f"git\+\{REPOSITORY\}@([\w.-]+)"', cell) == [
         f"v{helpers.__version__}"
     ], (
-        "the setup cell must install the release tag v<helpers.__version__>, not a branch"
+        "the setup cell must install the release tag v<helpers.__version__>, "
+        "not a branch"
     )
     compile(cell, "setup cell", "exec")  # valid Python
     assert max(len(line) for line in cell.splitlines()) <= 88
@@ -122,7 +124,8 @@ def test_colab_cell_is_the_canonical_setup_cell(path):
         if c["cell_type"] == "code" and "google.colab" in source(c)
     ]
     assert len(setup) == 1, (
-        f"{path.name}: expected exactly one Colab setup cell, found {len(setup)}"
+        f"{path.name}: expected exactly one Colab setup cell, found "
+        f"{len(setup)}"
     )
     cell = setup[0]
     assert cell is next(c for c in cells if c["cell_type"] == "code"), (
@@ -132,8 +135,9 @@ def test_colab_cell_is_the_canonical_setup_cell(path):
         f"{path.name}: the setup cell must be tagged remove-cell"
     )
     assert source(cell) == colab.SETUP_CELL, (
-        f"{path.name}: the setup cell differs from helpers.colab.SETUP_CELL (release v{helpers.__version__}); "
-        f"rewrite it with `python -m helpers.colab update {path.relative_to(ROOT)}`"
+        f"{path.name}: the setup cell differs from helpers.colab.SETUP_CELL "
+        f"(release v{helpers.__version__}); rewrite it with `python -m "
+        f"helpers.colab update {path.relative_to(ROOT)}`"
     )
 
 
@@ -163,7 +167,8 @@ def test_notebook_follows_the_recipe(path):
     assert (
         tagged.count("solution") >= 3 and tagged.count("hidden-test") >= 3
     ), (
-        f"{path.name}: needs at least three graded code exercises (solution + hidden-test cells)"
+        f"{path.name}: needs at least three graded code exercises (solution + "
+        "hidden-test cells)"
     )
     assert "$$" in markdown, f"{path.name}: needs displayed equations"
     assert "{cite" in markdown, f"{path.name}: needs citations"

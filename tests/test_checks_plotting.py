@@ -1,4 +1,4 @@
-"""checks (gradient checks, explanatory assertions), plotting and widgets, headless."""
+"""checks (gradient checks, explaining assertions), plotting, widgets."""
 
 import math
 
@@ -21,8 +21,7 @@ def close_figures():
     plt.close("all")
 
 
-# --- assert_close
-# --------------------------------------------------------------------------------
+# --- assert_close ------------------------------------------------------------
 
 
 def test_assert_close_passes_on_equal_and_nearly_equal():
@@ -65,8 +64,7 @@ def test_assert_close_fails_on_nan():
         )
 
 
-# --- gradient checks
-# ----------------------------------------------------------------------------
+# --- gradient checks ---------------------------------------------------------
 
 
 def linear_mse_problem():
@@ -224,8 +222,7 @@ def test_check_gradients_fails_a_wrong_gradient_next_to_an_infinite_one():
     assert checks.check_gradients(loss_fn, [x], [right]) == [0.0]
 
 
-# --- assert_at_least / assert_at_most
-# ---------------------------------------------------------
+# --- assert_at_least / assert_at_most ----------------------------------------
 
 
 def test_assert_at_least_and_at_most_pass_at_and_beyond_the_threshold():
@@ -240,9 +237,8 @@ def test_assert_at_least_message():
         checks.assert_at_least(
             0.5, 0.9, name="test accuracy", hint="Train for more epochs."
         )
-    assert (
-        str(caught.value)
-        == "test accuracy should be at least 0.9, got 0.5. Train for more epochs."
+    assert str(caught.value) == (
+        "test accuracy should be at least 0.9, got 0.5. Train for more epochs."
     )
 
 
@@ -260,8 +256,7 @@ def test_nan_never_passes_a_threshold(check):
         check(math.nan, 0.5, name="loss")
 
 
-# --- plotting
-# ------------------------------------------------------------------------------------
+# --- plotting ----------------------------------------------------------------
 
 
 def test_confusion_matrix_counts():
@@ -370,8 +365,7 @@ def test_plot_confusion_annotates_counts():
     assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
 
 
-# --- widgets
-# ------------------------------------------------------------------------------------
+# --- widgets -----------------------------------------------------------------
 
 
 def test_explore_draws_defaults_then_redraws_on_change(monkeypatch):

@@ -1,5 +1,9 @@
-"""Coursework: student versions keep the scaffolding and leak no answer; grading scores and survives bad
-submissions; batch grading writes a grade sheet; the nbgrader export grades the same in nbgrader itself."""
+"""Coursework: student versions, grading, grade sheets, nbgrader export.
+
+Student versions keep the scaffolding and leak no answer; grading scores and
+survives bad submissions; batch grading writes a grade sheet; the nbgrader
+export grades the same in nbgrader itself.
+"""
 
 import csv
 import os
@@ -29,11 +33,14 @@ def tiny_notebook(
     nb.cells = [
         nbformat.v4.new_markdown_cell(
             ":::{exercise} Square\n:label: ex-sq\nWrite square(x).\n:::\n\n"
-            ":::{solution} ex-sq\n:class: dropdown\nMultiply x by itself.\n:::\n"
+            ":::{solution} ex-sq\n:class: dropdown\nMultiply x by itself.\n"
+            ":::\n"
         ),
         nbformat.v4.new_code_cell(
-            f'def square(x):\n    """Return x squared."""\n    ### BEGIN SOLUTION\n'
-            f"    return {answer}\n    ### END SOLUTION\n",
+            'def square(x):\n    """Return x squared."""\n'
+            "    ### BEGIN SOLUTION\n"
+            f"    return {answer}\n"
+            "    ### END SOLUTION\n",
             metadata={"tags": ["solution"]},
         ),
         nbformat.v4.new_code_cell(
@@ -44,8 +51,8 @@ def tiny_notebook(
             },
         ),
         nbformat.v4.new_code_cell(
-            f"{extra}\ndef cube(x):\n    ### BEGIN SOLUTION\n    return x ** 3\n"
-            "    ### END SOLUTION\n",
+            f"{extra}\ndef cube(x):\n    ### BEGIN SOLUTION\n"
+            "    return x ** 3\n    ### END SOLUTION\n",
             metadata={"tags": ["solution"]},
         ),
         nbformat.v4.new_code_cell(
@@ -82,12 +89,15 @@ def graded(tmp_path, submission_nb, reference_nb=None, timeout=60):
 
 def test_stub_keeps_class_signature_and_docstring():
     source = (
-        'class AMSGrad(Base):\n    """Doc."""\n\n    def update(self, p, g):\n        """Step."""\n'
-        "        ### BEGIN SOLUTION\n        p.sub_(g)\n        ### END SOLUTION\n\n\nopt = AMSGrad()\n"
+        'class AMSGrad(Base):\n    """Doc."""\n\n'
+        '    def update(self, p, g):\n        """Step."""\n'
+        "        ### BEGIN SOLUTION\n        p.sub_(g)\n"
+        "        ### END SOLUTION\n\n\nopt = AMSGrad()\n"
     )
     stub = coursework.stub_source(source)
     assert stub.startswith(
-        'class AMSGrad(Base):\n    """Doc."""\n\n    def update(self, p, g):\n        """Step."""'
+        'class AMSGrad(Base):\n    """Doc."""\n\n'
+        '    def update(self, p, g):\n        """Step."""'
     )
     assert (
         "        # YOUR CODE HERE\n        raise NotImplementedError" in stub
@@ -174,12 +184,16 @@ def test_every_code_exercise_is_marked_and_graded():
                     and isinstance(grading.get("points"), int)
                     and grading["points"] > 0
                 ), (
-                    f"{path.name}, cell {index}: a hidden test needs metadata grading = {{name, points}}"
+                    f"{path.name}, cell {index}: a hidden test needs metadata "
+                    "grading = {name, points}"
                 )
 
 
 def _identifying_lines(body: str) -> list[str]:
-    """Lines of an answer long enough to identify it (short ones such as `return h` recur honestly)."""
+    """Lines of an answer long enough to identify it.
+
+    Short ones such as `return h` recur honestly.
+    """
     return [
         line.strip()
         for line in body.splitlines()
@@ -190,10 +204,11 @@ def _identifying_lines(body: str) -> list[str]:
 def test_no_answer_leaks_into_the_student_book(tmp_path):
     """No answer is printed elsewhere in the student version of the book.
 
-    An answer leaks into a notebook when more than half of its identifying lines appear there.
-    Boilerplate lines that stand in three or more student notebooks (``for _ in range(steps):``)
-    identify nothing and are not counted; an exercise that adapts printed code (a targeted PGD
-    from the printed PGD) shares some lines on purpose, a copied answer shares most.
+    An answer leaks into a notebook when more than half of its identifying
+    lines appear there. Boilerplate lines that stand in three or more student
+    notebooks (``for _ in range(steps):``) identify nothing and are not
+    counted; an exercise that adapts printed code (a targeted PGD from the
+    printed PGD) shares some lines on purpose, a copied answer shares most.
     """
     student_text = {
         p: "\n".join(c.source for c in nbformat.read(p, as_version=4).cells)
@@ -214,8 +229,9 @@ def test_no_answer_leaks_into_the_student_book(tmp_path):
                     found = [line for line in lines if line in text]
                     if lines and len(found) / len(lines) > 0.5:
                         leaks.append(
-                            f"{path.name}: {len(found)} of {len(lines)} answer lines appear in "
-                            f"{where.name}, e.g. {found[0]!r}"
+                            f"{path.name}: {len(found)} of {len(lines)} "
+                            f"answer lines appear in {where.name}, e.g. "
+                            f"{found[0]!r}"
                         )
     assert not leaks, "answers visible in the student book:\n" + "\n".join(
         leaks
@@ -316,7 +332,10 @@ def test_unreadable_submission_scores_zero(tmp_path):
 
 @pytest.fixture(scope="module")
 def class_of_two(tmp_path_factory):
-    """Two submissions of chapter 4.1, graded: the reference notebook and the untouched student version."""
+    """Two submissions of chapter 4.1, graded.
+
+    The reference notebook and the untouched student version.
+    """
     root = tmp_path_factory.mktemp("class")
     (root / "submissions" / "alice").mkdir(parents=True)
     shutil.copy(CHAPTER_4_1, root / "submissions" / "alice")
@@ -367,11 +386,14 @@ def test_grade_folder_writes_a_grade_sheet_and_feedback(class_of_two):
 
 
 def test_nbgrader_export_grades_the_same_in_nbgrader(tmp_path):
-    """The exported chapter goes through nbgrader's own generate_assignment and autograde.
+    """The exported chapter goes through nbgrader's own tools.
 
-    nbgrader identifies answers and tests by its cell metadata, so its two submissions are in its
-    format: the exported source (answers filled in, as the reference) and nbgrader's untouched
-    release. ``grade`` scores the same two files the same way.
+    Those are generate_assignment and autograde.
+
+    nbgrader identifies answers and tests by its cell metadata, so its two
+    submissions are in its format: the exported source (answers filled in, as
+    the reference) and nbgrader's untouched release. ``grade`` scores the same
+    two files the same way.
     """
     nbgrader = shutil.which("nbgrader")
     if nbgrader is None:
@@ -380,7 +402,8 @@ def test_nbgrader_export_grades_the_same_in_nbgrader(tmp_path):
                 "nbgrader is not installed; requirements.txt installs it"
             )
         pytest.skip(
-            "nbgrader is not installed (pip install -r requirements.txt installs it)"
+            "nbgrader is not installed (pip install -r requirements.txt "
+            "installs it)"
         )
     course = tmp_path / "course"
     assignment = CHAPTER_4_1.parent.name
@@ -388,7 +411,8 @@ def test_nbgrader_export_grades_the_same_in_nbgrader(tmp_path):
     coursework.export_nbgrader(CHAPTER_4_1.parent, course)
     source = course / "source" / assignment / CHAPTER_4_1.name
     (course / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.course_id = 'course'\n"
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\n"
+        "c.CourseDirectory.course_id = 'course'\n"
         "c.ExecutePreprocessor.timeout = 600\n",
         encoding="utf-8",
     )

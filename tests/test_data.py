@@ -1,4 +1,7 @@
-"""Parsers on the real offline files, the registry's checksums, the quick MNIST split and TensorLoader."""
+"""Parsers on the offline files, registry checksums, quick MNIST split.
+
+Also TensorLoader.
+"""
 
 import collections
 import gzip
@@ -37,15 +40,17 @@ MNIST_TRAIN_COUNTS = [
 def idx_bytes(
     array: np.ndarray, type_code: int, big_endian_dtype: str
 ) -> bytes:
-    """An IDX file: magic 0x0000TTDD, one big-endian uint32 per dimension, then the big-endian body."""
+    """An IDX file: magic 0x0000TTDD, big-endian uint32 sizes, then the body.
+
+    One size per dimension; the body is big-endian too.
+    """
     header = bytes([0, 0, type_code, array.ndim]) + struct.pack(
         f">{array.ndim}I", *array.shape
     )
     return header + array.astype(big_endian_dtype).tobytes()
 
 
-# --- IDX
-# ---------------------------------------------------------------------------------------
+# --- IDX ---------------------------------------------------------------------
 
 
 def test_read_idx_mnist_test_images(offline_data):
@@ -141,8 +146,7 @@ def test_read_idx_rejects_a_truncated_header(tmp_path):
         data.read_idx(path)
 
 
-# --- text and the registry
-# ---------------------------------------------------------------------
+# --- text and the registry ---------------------------------------------------
 
 
 def test_load_text_tinyshakespeare(offline_data):
@@ -171,7 +175,8 @@ def test_registry_checksums_match_the_offline_copies(offline_data):
     if (offline_data / "checksums.sha256").is_file():
         published = read_checksums(offline_data / "checksums.sha256")
         assert len(present) >= 25, (
-            f"expected most registered files in {offline_data}, found {len(present)}"
+            f"expected most registered files in {offline_data}, found "
+            f"{len(present)}"
         )
         mismatched = [
             f"{e.dataset}/{e.name}"
@@ -189,8 +194,7 @@ def test_registry_checksums_match_the_offline_copies(offline_data):
         )
 
 
-# --- where the data tests find their files
-# ------------------------------------------------------
+# --- where the data tests find their files -----------------------------------
 
 
 def make_cache(folder: Path, files=conftest.TEST_FILES) -> Path:
@@ -237,8 +241,7 @@ def test_missing_data_skips_with_a_reason_except_under_ci(tmp_path, ci):
     assert ("CI=true" in message) == ci
 
 
-# --- the quick MNIST split
-# ----------------------------------------------------------------------
+# --- the quick MNIST split ---------------------------------------------------
 
 
 def sample_keys(x: torch.Tensor, y: torch.Tensor) -> collections.Counter:
@@ -297,8 +300,7 @@ def test_load_idx_dataset_rejects_unknown_split(offline_data):
         data.load_idx_dataset("mnist", "validation")
 
 
-# --- TensorLoader
-# ------------------------------------------------------------------------------
+# --- TensorLoader ------------------------------------------------------------
 
 
 def epoch(loader: data.TensorLoader) -> list[tuple[torch.Tensor, ...]]:

@@ -1,5 +1,8 @@
-"""Downloads against a local HTTP server on 127.0.0.1: caching, mirrors, checksums, dropped
-connections and the offline error. No test here touches the internet."""
+"""Downloads against a local HTTP server on 127.0.0.1.
+
+Caching, mirrors, checksums, dropped connections and the offline error. No test
+here touches the internet.
+"""
 
 import collections
 import hashlib
@@ -23,14 +26,17 @@ def sha(content: bytes) -> str:
 
 @dataclass
 class Truncated:
-    """A response that promises ``claimed`` bytes, sends ``body`` and hangs up."""
+    """A response that promises ``claimed`` bytes, sends ``body``, hangs up."""
 
     body: bytes
     claimed: int
 
 
 class Server:
-    """An HTTP server in a thread; ``routes`` maps a path to bytes or a ``Truncated`` response."""
+    """An HTTP server in a thread; ``routes`` maps a path to its response.
+
+    A response is bytes or a ``Truncated``.
+    """
 
     def __init__(self) -> None:
         self.routes: dict[str, bytes | Truncated] = {}
@@ -95,7 +101,7 @@ def cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def dataset():
-    """A fresh dataset name; every file registered under it is removed from the registry afterwards."""
+    """A fresh dataset name; its registered files are removed afterwards."""
     name = f"test-{uuid.uuid4().hex[:8]}"
     yield name
     for key in [key for key in data.REGISTRY if key[0] == name]:
@@ -103,7 +109,7 @@ def dataset():
 
 
 def closed_port_url(path: str) -> str:
-    """A URL on 127.0.0.1 where nothing listens, as when the machine is offline."""
+    """A URL on 127.0.0.1 where nothing listens, as when offline."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

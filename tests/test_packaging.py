@@ -1,4 +1,7 @@
-"""Packaging: one version, no upper cap on Python, a torch lower bound, license metadata, the setup-cell updater."""
+"""Packaging: one version, no cap on Python, a torch lower bound, license.
+
+Also the setup-cell updater.
+"""
 
 import json
 import re
@@ -67,14 +70,18 @@ def test_license_metadata_and_file():
 
 
 def test_metadata_builds_with_the_version_from_helpers(tmp_path):
-    """What pip does first when it installs from git: prepare the metadata (setuptools installed here)."""
+    """What pip does first when it installs from git: prepare the metadata.
+
+    setuptools is installed here.
+    """
     setuptools = pytest.importorskip(
         "setuptools",
         reason="this interpreter's venv has no setuptools (3.12+)",
     )
     if int(setuptools.__version__.split(".")[0]) < 77:
         pytest.skip(
-            f"setuptools {setuptools.__version__} is installed here; pip builds with >=77 in isolation"
+            f"setuptools {setuptools.__version__} is installed here; pip "
+            "builds with >=77 in isolation"
         )
     code = (
         "import setuptools.build_meta as b, sys; "

@@ -1,4 +1,4 @@
-"""Unit tests of helpers.privacy: the RDP accountant of DP-SGD against published values."""
+"""helpers.privacy: the RDP accountant of DP-SGD against published values."""
 
 import itertools
 import math

@@ -1,4 +1,7 @@
-"""Tests of helpers.report: run notebooks under a profile, tabulate their records, classify failures."""
+"""helpers.report: run notebooks, tabulate records, classify failures.
+
+Notebooks are run under a profile.
+"""
 
 import json
 import os
@@ -29,17 +32,21 @@ def write_notebook(path: Path, *sources: str) -> Path:
 
 @pytest.fixture
 def synthetic(tmp_path):
-    """Four tiny notebooks: one that passes, one that misses a target, one that fails, one with no data."""
+    """Four tiny notebooks: pass, missed target, failure, no data."""
     folder = tmp_path / "book"
     folder.mkdir()
-    setup = f"import os\nimport helpers as hp\nassert os.path.realpath(os.getcwd()) == {os.path.realpath(folder)!r}"
+    setup = (
+        "import os\nimport helpers as hp\n"
+        f"assert os.path.realpath(os.getcwd()) == {os.path.realpath(folder)!r}"
+    )
     passing = write_notebook(
         folder / "a_pass.ipynb",
         setup,
         "hp.record('accuracy', 0.9, target=0.8)\n"
         "hp.record('loss', 0.5, target=1.0, higher_is_better=False)\n"
         "hp.record('training time', 1.5, unit='s')\n"
-        "assert os.environ['COURSE_PROFILE'] == 'quick' and os.environ['COURSE_SEED'] == '2'\n"
+        "assert os.environ['COURSE_PROFILE'] == 'quick' and "
+        "os.environ['COURSE_SEED'] == '2'\n"
         "assert os.environ['COURSE_CHAPTER'] == 'a_pass'",
     )
     missed = write_notebook(
@@ -59,7 +66,8 @@ def synthetic(tmp_path):
     no_data = write_notebook(
         folder / "d_nodata.ipynb",
         setup,
-        f"hp.register('fake', 'missing.bin', 64 * '0', ['file://{tmp_path}/nowhere/missing.bin'])\n"
+        "hp.register('fake', 'missing.bin', 64 * '0', "
+        f"['file://{tmp_path}/nowhere/missing.bin'])\n"
         "hp.fetch('fake', 'missing.bin', progress=False)",
     )
     return [passing, missed, failing, no_data]
@@ -183,7 +191,10 @@ def test_cli_rejects_a_file_that_is_not_a_notebook(tmp_path):
     reason="needs the offline data folder",
 )
 def test_command_runs_a_real_chapter_end_to_end(tmp_path):
-    """The command line on chapter 3.1.1 in the quick profile: it passes and records its checks."""
+    """The command line on chapter 3.1.1 in the quick profile.
+
+    It passes and records its checks.
+    """
     notebook = (
         ROOT / "book" / "ch03_deep_learning_basics" / "3_1_1_forward.ipynb"
     )

@@ -1,4 +1,7 @@
-"""helpers.text: parsers on the offline files, downloads of new registry entries, tokens and vocabularies."""
+"""helpers.text: parsers, downloads of new entries, tokens, vocabularies.
+
+The parsers run on the offline files.
+"""
 
 import dataclasses
 import functools
@@ -86,15 +89,17 @@ def test_sms_spam_from_the_zip(offline):
 def test_ag_news_quoting_and_escapes(tmp_path):
     path = tmp_path / "mini.csv"
     path.write_text(
-        '"3","Wall St. ""Bears"" Claw Back","Short-sellers, Wall Street\'s\\band of\\\\ultra-cynics,'
-        ' are  #36;5 richer  quot;again quot;."\n"1","A, B","line one\nline two"\n',
+        '"3","Wall St. ""Bears"" Claw Back",'
+        "\"Short-sellers, Wall Street's\\band of\\\\ultra-cynics,"
+        ' are  #36;5 richer  quot;again quot;."\n'
+        '"1","A, B","line one\nline two"\n',
         encoding="utf-8",
     )
     texts, labels = ht.read_ag_news(path)
     assert labels.tolist() == [2, 0]
-    assert (
-        texts[0]
-        == 'Wall St. "Bears" Claw Back. Short-sellers, Wall Street\'s band of ultra-cynics, are $5 richer "again".'
+    assert texts[0] == (
+        'Wall St. "Bears" Claw Back. Short-sellers, Wall Street\'s band of '
+        'ultra-cynics, are $5 richer "again".'
     )
     assert texts[1] == "A, B. line one line two"
 
@@ -173,8 +178,9 @@ def test_text8_parser(tmp_path):
 def test_analogy_parser(tmp_path):
     path = tmp_path / "questions-words.txt"
     path.write_text(
-        ": capital-common-countries\nAthens Greece Baghdad Iraq\nAthens Greece Bangkok Thailand\n"
-        ": gram1-adjective-to-adverb\namazing amazingly apparent apparently\n",
+        ": capital-common-countries\nAthens Greece Baghdad Iraq\n"
+        "Athens Greece Bangkok Thailand\n: gram1-adjective-to-adverb\n"
+        "amazing amazingly apparent apparently\n",
         encoding="utf-8",
     )
     sections = ht.read_analogies(path)
@@ -233,7 +239,10 @@ def test_new_entries_are_registered_with_a_mirror(key):
 
 @pytest.fixture
 def server(tmp_path):
-    """A threaded HTTP server on 127.0.0.1 serving the files put in ``root``; yields (root, base URL)."""
+    """A threaded HTTP server on 127.0.0.1 serving the files in ``root``.
+
+    Yields (root, base URL).
+    """
     root = tmp_path / "served"
     root.mkdir()
     handler = functools.partial(

@@ -1,4 +1,7 @@
-"""fit: exact resume from a checkpoint, safe checkpoint files, and clear errors for bad arguments."""
+"""fit: exact resume from a checkpoint, safe checkpoints, clear errors.
+
+The errors are those for bad arguments.
+"""
 
 import copy
 from pathlib import Path
@@ -16,7 +19,10 @@ NUM_EPOCHS = 4
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    """These models are tiny: with several threads, OpenMP overhead dominates (seconds on a busy machine)."""
+    """These models are tiny: with several threads, OpenMP overhead dominates.
+
+    It takes seconds on a busy machine.
+    """
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -35,7 +41,10 @@ def synthetic_data(n: int = 96) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def make_run(init_seed: int, schedule: str = "step") -> SimpleNamespace:
-    """A model with dropout (so the RNG state matters), SGD with momentum, a schedule and a shuffling loader."""
+    """A model with dropout, SGD with momentum, a schedule, a shuffling loader.
+
+    Dropout makes the RNG state matter.
+    """
     torch.manual_seed(init_seed)
     model = nn.Sequential(
         nn.Linear(8, 32), nn.ReLU(), nn.Dropout(0.3), nn.Linear(32, 3)
@@ -118,7 +127,10 @@ def test_resume_continues_exactly(tmp_path, schedule):
 
 
 def test_without_restoring_the_rng_the_run_would_differ():
-    """Guards the test above: dropout and shuffling make a run depend on the RNG, so equality means something."""
+    """Guards the test above: dropout and shuffling make a run random.
+
+    A run depends on the RNG, so equality means something.
+    """
     first, second = make_run(init_seed=0), make_run(init_seed=0)
     torch.manual_seed(123)
     train(first, 2)
@@ -186,15 +198,14 @@ def test_finished_checkpoint_does_no_more_training_and_says_so(
 
 
 class CountingLoss(nn.CrossEntropyLoss):
-    """A loss module whose repr() does not show its settings (label_smoothing)."""
+    """A loss module whose repr() does not show its label_smoothing."""
 
     def forward(self, outputs, targets):
         CALLS.append(len(targets))
         return super().forward(outputs, targets)
 
 
-# --- a checkpoint of another kind of run is not resumed
-# ------------------------------------------
+# --- a checkpoint of another kind of run is not resumed ----------------------
 
 
 class PreLN(nn.Module):
@@ -213,7 +224,7 @@ class PreLN(nn.Module):
 
 
 class PostLN(nn.Module):
-    """...and after it: the same parameter names and shapes, another function."""
+    """...and after it: same parameter names and shapes, another function."""
 
     def __init__(self):
         super().__init__()
@@ -232,7 +243,10 @@ PostLN.__name__ = PostLN.__qualname__ = "PreLN"
 
 
 class WithActivation(nn.Module):
-    """An activation passed as a plain function, as hp.LeNet takes it: invisible in repr(model)."""
+    """An activation passed as a plain function, as hp.LeNet takes it.
+
+    It is invisible in repr(model).
+    """
 
     def __init__(self, activation):
         super().__init__()
@@ -368,7 +382,10 @@ def test_checkpoint_of_another_run_is_not_resumed(
 
 
 def test_fingerprint_is_the_same_for_the_same_run_in_a_new_session():
-    """Rebuilt objects (and a schedule that has moved the learning rate) give the same fingerprint."""
+    """Rebuilt objects (and a moved learning rate) give the same fingerprint.
+
+    The learning rate is moved by a schedule.
+    """
 
     def build():
         run = make_run(init_seed=0)
@@ -420,8 +437,7 @@ def test_checkpoint_without_a_fingerprint_is_not_resumed(tmp_path, capsys):
     assert len(history["train_loss"]) == 2
 
 
-# --- empty loaders, clipping, mixed precision, no per-step synchronisation
-# ------------------------
+# --- empty loaders, clipping, mixed precision, no per-step synchronisation ---
 
 
 def test_fit_rejects_an_empty_loader():
@@ -669,7 +685,10 @@ def test_hp_exposes_amp_dtype():
 
 
 def count_host_copies(monkeypatch) -> list[str]:
-    """Count the calls that copy a tensor's value to Python (each one waits for a GPU)."""
+    """Count the calls that copy a tensor's value to Python.
+
+    Each one waits for a GPU.
+    """
     calls = []
     for name in ("item", "tolist", "__float__", "__int__", "__bool__"):
         original = getattr(torch.Tensor, name)
@@ -753,21 +772,25 @@ class Net(nn.Module):
         super().__init__()
         self.tags = {"a", "b", "c", "d", "e"}
         self.activation = torch.tanh
-        self.layers = nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.1), nn.Linear(16, 3))
+        self.layers = nn.Sequential(
+            nn.Linear(8, 16), nn.Dropout(0.1), nn.Linear(16, 3)
+        )
 
     def forward(self, x):
         return self.layers(self.activation(x))
 
 model = Net()
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
-scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 / (1 + step))
+scheduler = torch.optim.lr_scheduler.LambdaLR(
+    optimizer, lambda step: 1 / (1 + step)
+)
 loss = lambda out, y: nn.functional.cross_entropy(out, y, label_smoothing=0.1)
 print(json.dumps(training.fingerprint(model, optimizer, loss, scheduler, 1.0)))
 """
 
 
 def test_fingerprint_is_the_same_in_another_process(tmp_path):
-    """A restarted session: another process, another string-hash seed, other memory addresses."""
+    """A restarted session: another process, string-hash seed, addresses."""
     import json
     import os
     import subprocess

@@ -1,4 +1,4 @@
-"""Tests of helpers.vision: the CIFAR-10 registry entry and parser, and batch augmentation."""
+"""helpers.vision: the CIFAR-10 registry entry and parser, augmentation."""
 
 import builtins
 import io
@@ -18,10 +18,13 @@ FOLDER = "cifar-10-batches-py"
 
 
 class Python2Pickler(pickle._Pickler):
-    """A protocol-2 pickler that writes every str and bytes as a Python 2 byte string (opcodes U/T).
+    """A protocol-2 pickler writing str and bytes as Python 2 byte strings.
 
-    The published batches were pickled by Python 2, where strings are byte strings; Python 3's
-    own protocol 2 would instead write bytes as calls to ``_codecs.encode``.
+    It uses the opcodes U/T.
+
+    The published batches were pickled by Python 2, where strings are byte
+    strings; Python 3's own protocol 2 would instead write bytes as calls to
+    ``_codecs.encode``.
     """
 
     dispatch = dict(pickle._Pickler.dispatch)
@@ -39,7 +42,10 @@ class Python2Pickler(pickle._Pickler):
 
 
 def py2_pickle(obj: object) -> bytes:
-    """Return ``obj`` pickled as Python 2 and numpy 1.x did (``numpy.core``, not numpy 2's ``numpy._core``)."""
+    """Return ``obj`` pickled as Python 2 and numpy 1.x did.
+
+    That is with ``numpy.core``, not numpy 2's ``numpy._core``.
+    """
     buffer = io.BytesIO()
     Python2Pickler(buffer, protocol=2).dump(obj)
     return buffer.getvalue().replace(
@@ -52,7 +58,10 @@ def batch_bytes(
     labels: list[int],
     label: bytes = b"training batch 1 of 5",
 ) -> bytes:
-    """One batch in the published format: a dict with byte-string keys b"data", b"labels", ..."""
+    """One batch in the published format.
+
+    A dict with byte-string keys b"data", b"labels", ...
+    """
     return py2_pickle(
         {
             b"batch_label": label,
@@ -78,7 +87,10 @@ def write_archive(path: Path, members: dict[str, bytes]) -> Path:
 def fake_cifar(
     tmp_path: Path, n: int = 4, **replace: bytes
 ) -> tuple[Path, dict[str, np.ndarray], dict[str, list[int]]]:
-    """A small archive in the real layout: 5 training batches and a test batch of ``n`` images each."""
+    """A small archive in the real layout: 5 training batches and a test one.
+
+    Each holds ``n`` images.
+    """
     rng = np.random.default_rng(0)
     images, labels, members = {}, {}, {}
     for name in (*vision.CIFAR10_TRAIN_BATCHES, vision.CIFAR10_TEST_BATCH):
