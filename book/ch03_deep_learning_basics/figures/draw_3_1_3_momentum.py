@@ -51,6 +51,7 @@ def label(ax, xy, text, colour, **kwargs) -> None:
 
 def draw() -> plt.Figure:
     plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "course"  # the same ids on every run
     plt.rcParams["font.family"] = "DejaVu Sans"
     previous = np.array([-3.3, 1.0])
     theta = np.array([-2.6, -0.7])
@@ -133,7 +134,7 @@ def main() -> None:
     parser.add_argument("--png", help="also write a PNG to this path")
     args = parser.parse_args()
     fig = draw()
-    fig.savefig(HERE / "momentum.svg")
+    fig.savefig(HERE / "momentum.svg", metadata={"Date": None})
     if args.png:
         fig.savefig(args.png, dpi=80)
 
