@@ -201,3 +201,24 @@ def test_citations_resolve():
     assert len(keys) == len(re.findall(r"@\w+\{", bib)), (
         "references.bib has a duplicate or malformed key"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_a_schematic_figure_that_the_text_refers_to(path):
+    """Each chapter shows its model's structure in a committed figure with a
+    numbered caption (a MyST figure directive with a name) and refers to it."""
+    markdown = "\n".join(
+        source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown"
+    )
+    figures = re.findall(
+        r"(?:`{3,}|:{3,})\{figure\}\s*(\S+)\s*\n:name:\s*(\S+)", markdown
+    )
+    assert figures, (
+        f"{path.name}: needs a schematic figure: a {{figure}} directive "
+        "with a :name: and a caption"
+    )
+    for file, name in figures:
+        assert (path.parent / file).exists(), f"{path.name}: {file} missing"
+        assert f"{{numref}}`{name}`" in markdown, (
+            f"{path.name}: figure {name} is never referred to with {{numref}}"
+        )
