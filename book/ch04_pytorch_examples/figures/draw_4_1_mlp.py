@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--png", help="also write a PNG here")
     args = parser.parse_args()
     plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "draw_4_1_mlp"  # same SVG every run
     plt.rcParams["font.family"] = "DejaVu Sans"
 
     fig, ax = plt.subplots(figsize=(10, 5.4))

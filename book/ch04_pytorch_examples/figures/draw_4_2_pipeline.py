@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--png", help="also write a PNG here")
     args = parser.parse_args()
     plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "draw_4_2_pipeline"  # same SVG every run
     plt.rcParams["font.family"] = "DejaVu Sans"
 
     fig, ax = plt.subplots(figsize=(10, 4.3))
