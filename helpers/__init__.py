@@ -67,4 +67,4 @@ from .training import (
 from .widgets import explore
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-__version__ = "0.2.0"
+__version__ = "0.3.0"
