@@ -5,13 +5,14 @@ python book/ch03_deep_learning_basics/figures/draw_3_1_1_network.py
 Add ``--png /tmp/x.png`` to also write a PNG (no SVG viewer is needed).
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from helpers import diagrams
 
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7f7f7f"
 HERE = Path(__file__).resolve().parent
@@ -23,9 +24,6 @@ def layer_positions(n: int, x: float) -> list[tuple[float, float]]:
 
 
 def draw() -> plt.Figure:
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "course"  # the same ids on every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
     fig, ax = plt.subplots(figsize=(9.6, 4.6))
     sizes, xs = [3, 4, 4, 2], [0.0, 3.4, 6.8, 10.2]
     colours = [INPUT, HIDDEN, HIDDEN, OUTPUT]
@@ -97,13 +95,7 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    fig = draw()
-    fig.savefig(HERE / "network.svg", metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=80)
+    diagrams.main(draw, HERE / "network.svg", dpi=80)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ python book/ch03_deep_learning_basics/figures/draw_3_1_2_graph.py
 Add ``--png /tmp/x.png`` to also write a PNG.
 """
 
-import argparse
 import math
 from pathlib import Path
 
@@ -15,6 +14,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from helpers import diagrams
 
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7f7f7f"
 GRADIENT = "#C44E52"
@@ -97,9 +98,6 @@ def edge(ax, start, end, label=None, shift=(0.0, 0.15)) -> None:
 
 
 def draw() -> plt.Figure:
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "course"  # the same ids on every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
     v = values()
     fig, ax = plt.subplots(figsize=(10.0, 5.0))
     at = dict(
@@ -194,13 +192,7 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    fig = draw()
-    fig.savefig(HERE / "graph.svg", metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=75)
+    diagrams.main(draw, HERE / "graph.svg", dpi=75)
 
 
 if __name__ == "__main__":

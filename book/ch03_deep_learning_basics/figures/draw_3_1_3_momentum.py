@@ -7,7 +7,6 @@ python book/ch03_deep_learning_basics/figures/draw_3_1_3_momentum.py
 Add ``--png /tmp/x.png`` to also write a PNG.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -15,6 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+from helpers import diagrams
 
 OPERATION = "#7f7f7f"
 GD, HEAVY_BALL, NESTEROV = "#4C72B0", "#DD8452", "#55A868"
@@ -50,9 +51,6 @@ def label(ax, xy, text, colour, **kwargs) -> None:
 
 
 def draw() -> plt.Figure:
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "course"  # the same ids on every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
     previous = np.array([-3.3, 1.0])
     theta = np.array([-2.6, -0.7])
     momentum_term = BETA * (theta - previous)
@@ -130,13 +128,7 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    fig = draw()
-    fig.savefig(HERE / "momentum.svg", metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=80)
+    diagrams.main(draw, HERE / "momentum.svg", dpi=80)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ draw_3_2_1_sgns.py [--png /tmp/x.png]``. Writes
 ``skipgram_negative_sampling.svg`` next to this script.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, Rectangle  # noqa: E402
 
+from helpers import diagrams
+
+HERE = Path(__file__).resolve().parent
 INPUT, STATE, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#8C8C8C"
 NEGATIVE = "#C44E52"
 
@@ -179,16 +181,9 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    fig = draw()
-    out = Path(__file__).with_name("skipgram_negative_sampling.svg")
-    fig.savefig(out, bbox_inches="tight")
-    if args.png:
-        fig.savefig(args.png, dpi=80, bbox_inches="tight")
-    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    diagrams.main(
+        draw, HERE / "skipgram_negative_sampling.svg", dpi=80, tight=True
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ draw_3_2_2_rnn_unrolled.py [--png /tmp/x.png]``. Writes ``rnn_unrolled.svg``
 next to this script.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
+from helpers import diagrams
+
+HERE = Path(__file__).resolve().parent
 INPUT, STATE, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#8C8C8C"
 
 
@@ -102,16 +104,7 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    fig = draw()
-    out = Path(__file__).with_name("rnn_unrolled.svg")
-    fig.savefig(out, bbox_inches="tight")
-    if args.png:
-        fig.savefig(args.png, dpi=70, bbox_inches="tight")
-    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    diagrams.main(draw, HERE / "rnn_unrolled.svg", dpi=70, tight=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Run from the repository root:
 It writes ``multi_head_attention.svg`` next to this file.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from helpers import diagrams
 
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#BBBBBB"
 HERE = Path(__file__).resolve().parent
@@ -126,12 +127,7 @@ def multi_head(ax):
     arrow(ax, (75, 83.6), (75, 88))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG here")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["font.family"] = "DejaVu Sans"
+def draw():
     fig, ax = plt.subplots(figsize=(10, 6.2))
     ax.set(xlim=(0, 101), ylim=(3, 100))
     ax.axis("off")
@@ -139,9 +135,11 @@ def main() -> None:
     multi_head(ax)
     ax.plot([44, 44], [5, 98], color="#DDDDDD", lw=1)
     fig.tight_layout(pad=0.2)
-    fig.savefig(HERE / "multi_head_attention.svg")
-    if args.png:
-        fig.savefig(args.png, dpi=70)
+    return fig
+
+
+def main() -> None:
+    diagrams.main(draw, HERE / "multi_head_attention.svg", dpi=70)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Run from the repository root:
 It writes ``gpt_block.svg`` next to this file.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Ellipse, FancyBboxPatch, Rectangle  # noqa: E402
+
+from helpers import diagrams
 
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#BBBBBB"
 HERE = Path(__file__).resolve().parent
@@ -173,21 +174,18 @@ def block(ax):
     arrow(ax, (x_branch, 90), (x_stream + 1.8, 90))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG here")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["font.family"] = "DejaVu Sans"
+def draw():
     fig, ax = plt.subplots(figsize=(10, 6.6))
     ax.set(xlim=(0, 102), ylim=(1, 100))
     ax.axis("off")
     stack(ax)
     block(ax)
     fig.tight_layout(pad=0.2)
-    fig.savefig(HERE / "gpt_block.svg")
-    if args.png:
-        fig.savefig(args.png, dpi=70)
+    return fig
+
+
+def main() -> None:
+    diagrams.main(draw, HERE / "gpt_block.svg", dpi=70)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,13 @@ Run from the repository root:
 ``python book/ch03_vision/figures/draw_3_3_1_convolution.py [--png x.png]``.
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgb
 from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from helpers import diagrams
 
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7F7F7F"
 HERE = Path(__file__).resolve().parent
@@ -140,15 +141,7 @@ def draw() -> plt.Figure:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG to this path")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["font.family"] = "DejaVu Sans"
-    fig = draw()
-    fig.savefig(HERE / "convolution.svg")
-    if args.png:
-        fig.savefig(args.png, dpi=73)
+    diagrams.main(draw, HERE / "convolution.svg", dpi=73)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Run from the repository root:
 It writes training_loop.svg next to this file (and a PNG, if asked).
 """
 
-import argparse
 import math
 from pathlib import Path
 
@@ -15,6 +14,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
+from helpers import diagrams
+
+HERE = Path(__file__).resolve().parent
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7F7F7F"
 
 # (title, code, colour): the five stages of one step, clockwise from the top
@@ -27,13 +29,7 @@ STAGES = [
 ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG here")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "draw_4_1_loop"  # same SVG every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
+def draw():
 
     fig, ax = plt.subplots(figsize=(10, 6.2))
     width, height = 3.3, 1.25
@@ -103,10 +99,11 @@ def main() -> None:
     ax.set_aspect("equal")
     ax.axis("off")
     fig.tight_layout()
-    svg = Path(__file__).with_name("training_loop.svg")
-    fig.savefig(svg, metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=70)
+    return fig
+
+
+def main() -> None:
+    diagrams.main(draw, HERE / "training_loop.svg", dpi=70)
 
 
 if __name__ == "__main__":

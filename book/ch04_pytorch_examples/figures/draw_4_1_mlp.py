@@ -5,7 +5,6 @@ Run from the repository root:
 It writes mlp.svg next to this file (and a PNG to look at, if asked).
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +12,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from helpers import diagrams
+
+HERE = Path(__file__).resolve().parent
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7F7F7F"
 
 
@@ -50,13 +52,7 @@ def label(ax, x, y, title, detail, color):
     ax.text(x, y - 0.35, detail, ha="center", va="top", fontsize=10)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG here")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "draw_4_1_mlp"  # same SVG every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
+def draw():
 
     fig, ax = plt.subplots(figsize=(10, 5.4))
     xs = [1.0, 3.8, 6.6, 9.4]
@@ -93,10 +89,11 @@ def main() -> None:
     ax.set_aspect("equal")
     ax.axis("off")
     fig.tight_layout()
-    svg = Path(__file__).with_name("mlp.svg")
-    fig.savefig(svg, metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=70)
+    return fig
+
+
+def main() -> None:
+    diagrams.main(draw, HERE / "mlp.svg", dpi=70)
 
 
 if __name__ == "__main__":

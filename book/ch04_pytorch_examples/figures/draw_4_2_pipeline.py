@@ -5,7 +5,6 @@ Run from the repository root:
 It writes classifier_pipeline.svg next to this file (and a PNG, if asked).
 """
 
-import argparse
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +13,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
+from helpers import diagrams
+
+HERE = Path(__file__).resolve().parent
 INPUT, HIDDEN, OUTPUT, OPERATION = "#4C72B0", "#DD8452", "#55A868", "#7F7F7F"
 PADDING = "#BBBBBB"
 
@@ -57,13 +59,7 @@ def arrow(ax, start, stop, color="#444444", dashed=False):
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--png", help="also write a PNG here")
-    args = parser.parse_args()
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["svg.hashsalt"] = "draw_4_2_pipeline"  # same SVG every run
-    plt.rcParams["font.family"] = "DejaVu Sans"
+def draw():
 
     fig, ax = plt.subplots(figsize=(10, 4.3))
     xs = [2.0 * i for i in range(len(TOKENS))]
@@ -106,10 +102,11 @@ def main() -> None:
     ax.set_aspect("equal")
     ax.axis("off")
     fig.tight_layout()
-    svg = Path(__file__).with_name("classifier_pipeline.svg")
-    fig.savefig(svg, metadata={"Date": None})
-    if args.png:
-        fig.savefig(args.png, dpi=70)
+    return fig
+
+
+def main() -> None:
+    diagrams.main(draw, HERE / "classifier_pipeline.svg", dpi=70)
 
 
 if __name__ == "__main__":
